@@ -1,0 +1,9 @@
+/* commands.h — one entry point per subcommand; each returns an exit code
+ * (exitcode.h) and owns its own option parsing. */
+#ifndef SMTPSCOPE_FRONTEND_CLI_COMMANDS_H
+#define SMTPSCOPE_FRONTEND_CLI_COMMANDS_H
+
+int cmd_check(int argc, char **argv);
+int cmd_explain(int argc, char **argv);
+
+#endif

@@ -1,0 +1,109 @@
+/* client.h — the SMTP client session: one command, one reply, recorded.
+ *
+ * A session owns a conn and appends every line it sends and receives to a
+ * transcript (borrowed from the caller, who owns the run). It tracks the
+ * protocol state so a caller cannot, say, send MAIL before a greeting; every
+ * state change goes through one setter that records "STATE -> STATE" in the
+ * trace. It never prints and never decides what a reply means for the user:
+ * that is checks/. Secrets reach the wire through client_command_secret only,
+ * which records the redacted form. RFCs: 5321 (SMTP), 3207 (STARTTLS: the
+ * server's capabilities are forgotten after TLS and any plaintext read ahead
+ * is discarded, §4.2), 4954 (AUTH), 2033 (LMTP: LHLO instead of EHLO). */
+#ifndef SMTPSCOPE_PROTOCOL_CLIENT_H
+#define SMTPSCOPE_PROTOCOL_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/err.h"
+#include "protocol/auth/sasl.h"
+#include "protocol/ehlo.h"
+#include "protocol/reply.h"
+#include "protocol/transcript.h"
+#include "transport/conn.h"
+#include "transport/tlsconn.h"
+
+typedef enum client_state {
+    CS_CONNECTED,   /* waiting for the greeting */
+    CS_GREETED,
+    CS_READY,       /* EHLO/HELO accepted */
+    CS_MAIL,        /* MAIL accepted */
+    CS_RCPT,        /* at least one RCPT accepted */
+    CS_DATA,        /* DATA accepted (354), sending the body */
+    CS_QUIT,
+    CS_BROKEN,      /* I/O or protocol error: only client_free is useful */
+    CS__COUNT
+} client_state;
+
+typedef struct smtp_client smtp_client;
+
+typedef struct client_opts {
+    bool lmtp;      /* LHLO instead of EHLO (RFC 2033) */
+} client_opts;
+
+/* Take ownership of conn; t is borrowed and must outlive the client.
+ * NULL on OOM (conn is freed then). */
+smtp_client *client_new(conn *c, transcript *t, const client_opts *o);
+
+/* Free; closes the connection. NULL is a no-op. */
+void client_free(smtp_client *cl);
+
+client_state client_get_state(const smtp_client *cl);
+const char *client_state_name(client_state s);
+conn *client_conn(smtp_client *cl);   /* borrowed */
+
+/* Read one complete reply (e.g. the greeting) before deadline. On success
+ * *out is an allocated reply (reply_free). On failure returns -1 with e set
+ * (ERRC_TIMEOUT, ERRC_CLOSED, ERRC_PROTOCOL, ERRC_TOO_LONG, ...) and *out
+ * NULL; the session is then CS_BROKEN. A syntactically valid 4xx/5xx reply is
+ * NOT a failure here: the caller judges codes. */
+int client_read_reply(smtp_client *cl, int64_t deadline, smtp_reply **out, err *e);
+
+/* Send one command line (no CR LF) and read its reply. Same contract as
+ * client_read_reply; ERRC_LOCAL_INPUT if the line contains CR/LF/NUL. */
+int client_command(smtp_client *cl, const char *line, int64_t deadline, smtp_reply **out, err *e);
+
+/* As client_command, but the transcript records `shown` instead of `line`
+ * (e.g. "AUTH PLAIN <redacted>"). */
+int client_command_secret(smtp_client *cl, const char *line, const char *shown, int64_t deadline,
+                          smtp_reply **out, err *e);
+
+/* Greeting: read the banner; moves to CS_GREETED on 2xx. */
+int client_greeting(smtp_client *cl, int64_t deadline, smtp_reply **out, err *e);
+
+/* EHLO name (LHLO with lmtp). If the server answers 5xx to EHLO and
+ * allow_helo_fallback, tries HELO and sets *used_helo. On a 2xx reply fills
+ * caps (previous contents freed) and moves to CS_READY. */
+int client_ehlo(smtp_client *cl, const char *name, bool allow_helo_fallback, int64_t deadline,
+                smtp_reply **out, ehlo_caps *caps, bool *used_helo, err *e);
+
+/* STARTTLS: send it; on 220, drop any bytes already buffered (recording how
+ * many in *discarded — the server or a man in the middle injected them),
+ * run the TLS handshake and fill *info; the session is back to CS_GREETED
+ * and the caller must EHLO again (RFC 3207 §4.2). On a non-220 reply returns
+ * 0 with *out set and no handshake (caller judges). *why tells why a
+ * handshake failed. */
+int client_starttls(smtp_client *cl, tlsconn_ctx *ctx, const char *servername, int64_t deadline,
+                    smtp_reply **out, size_t *discarded, tls_info *info, tls_failure *why, err *e);
+
+/* Implicit TLS (RFC 8314): handshake right after connect, before the
+ * greeting. */
+int client_tls_implicit(smtp_client *cl, tlsconn_ctx *ctx, const char *servername,
+                        int64_t deadline, tls_info *info, tls_failure *why, err *e);
+
+/* AUTH with mechanism `mech` and creds (borrowed). Returns 0 with *out the
+ * final reply (235 on success; the caller judges other codes), or -1 on I/O
+ * or protocol errors. Every client line of the exchange is recorded as
+ * "<redacted>" (the AUTH line keeps its mechanism name). */
+int client_auth(smtp_client *cl, const sasl_mech *mech, const sasl_creds *cr, int64_t deadline,
+                smtp_reply **out, err *e);
+
+/* DATA with a complete message (headers + body, any line endings): sends
+ * DATA, on 354 sends the dot-stuffed message and reads the final reply.
+ * *data_reply gets the reply to DATA itself, *out the final one (either may
+ * be NULL on error). */
+int client_data(smtp_client *cl, const char *msg, size_t len, int64_t deadline,
+                smtp_reply **data_reply, smtp_reply **out, err *e);
+
+#endif

@@ -1,0 +1,54 @@
+/* tlsconn.h — TLS client handshakes over a conn (OpenSSL 3).
+ *
+ * One context per run holds the trust store (system default or --ca-file).
+ * A handshake never fails because of certificate problems: verification runs
+ * in full and its findings land in tls_info (tlsinfo.h), so the caller can
+ * report an expired certificate AND carry on under --insecure. A handshake
+ * fails only when no TLS session could be established, and then says why in
+ * a tls_failure value the diagnosis layer turns into advice (e.g. a plaintext
+ * SMTP banner where TLS was expected means "use STARTTLS, not implicit TLS"). */
+#ifndef SMTPSCOPE_TRANSPORT_TLSCONN_H
+#define SMTPSCOPE_TRANSPORT_TLSCONN_H
+
+#include <stdint.h>
+
+#include "core/err.h"
+#include "transport/conn.h"
+#include "transport/tlsinfo.h"
+
+typedef struct tlsconn_ctx tlsconn_ctx;
+
+typedef struct tlsconn_opts {
+    const char *ca_file;   /* --ca-file; NULL: system store */
+    int min_version;       /* TLS1_VERSION etc.; 0: library default */
+    int max_version;       /* 0: library default */
+} tlsconn_opts;
+
+typedef enum tls_failure {
+    TLSF_NONE = 0,
+    TLSF_TIMEOUT,          /* the deadline passed mid-handshake */
+    TLSF_CLOSED,           /* the peer closed or reset the connection */
+    TLSF_PLAINTEXT_PEER,   /* the peer answered with non-TLS bytes (e.g. "220 ...") */
+    TLSF_ALERT,            /* the peer sent a fatal alert (e.g. handshake_failure) */
+    TLSF_NO_SHARED_VERSION,/* protocol version negotiation failed */
+    TLSF_OTHER,
+} tls_failure;
+
+/* Build a client context. Returns NULL with e set (ERRC_LOCAL_INPUT for an
+ * unreadable --ca-file, ERRC_INTERNAL otherwise). Free with tlsconn_ctx_free. */
+tlsconn_ctx *tlsconn_ctx_new(const tlsconn_opts *o, err *e);
+void tlsconn_ctx_free(tlsconn_ctx *ctx);
+
+/* Run a client handshake on c before `deadline`. servername is sent as SNI
+ * (unless it is an IP literal) and is the name the certificate is checked
+ * against; may be NULL. On success attaches the SSL to c (conn_set_ssl),
+ * fills *info and returns 0. On failure returns -1 with e set (ERRC_TLS,
+ * ERRC_TIMEOUT or ERRC_CLOSED; e->ssl_err set when OpenSSL gave a reason)
+ * and *why set; *info is left cleared. */
+int tlsconn_handshake(conn *c, tlsconn_ctx *ctx, const char *servername, int64_t deadline,
+                      tls_info *info, tls_failure *why, err *e);
+
+/* Stable name for a tls_failure ("plaintext_peer"). Static string. */
+const char *tls_failure_name(tls_failure f);
+
+#endif
