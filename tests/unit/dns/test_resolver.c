@@ -1,0 +1,428 @@
+/* test_resolver.c — dns/resolver.c against a real Unbound on loopback.
+ *
+ * The group setup starts tests/integration/unbound/fixture.sh (a private,
+ * non-recursive Unbound serving zones.conf) and the teardown stops it by PID.
+ * Tests skip only when unbound is not installed and CI is unset; under
+ * CI=true a missing unbound fails the group. The timeout test points the
+ * resolver at a UDP socket of ours that never answers. */
+#include <errno.h>
+#include <netinet/in.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/clock.h"
+#include "core/err.h"
+#include "dns/resolver.h"
+
+#define FIXTURE SOURCE_DIR "/tests/integration/unbound/fixture.sh"
+
+typedef struct fixture {
+    char dir[64];
+    int port;       /* 0 when the fixture is not running (skip) */
+    char server[32];
+} fixture;
+
+/* fork + execvp argv; returns the exit status, or -1. */
+static int run(char *const argv[])
+{
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    int st;
+    while (waitpid(pid, &st, 0) < 0)
+        if (errno != EINTR)
+            return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static bool in_ci(void)
+{
+    const char *ci = getenv("CI");
+    return ci && strcmp(ci, "true") == 0;
+}
+
+static int group_setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    if (!f)
+        return -1;
+    *state = f;
+    snprintf(f->dir, sizeof f->dir, "/tmp/smtpscope-dns-XXXXXX");
+    if (!mkdtemp(f->dir))
+        return -1;
+    char *argv[] = {"bash", FIXTURE, "start", f->dir, NULL};
+    int rc = run(argv);
+    if (rc == 77 && !in_ci())
+        return 0; /* unbound not installed: every test skips */
+    if (rc != 0)
+        return -1;
+    char path[128];
+    snprintf(path, sizeof path, "%s/port", f->dir);
+    FILE *fp = fopen(path, "r");
+    if (!fp)
+        return -1;
+    if (fscanf(fp, "%d", &f->port) != 1)
+        f->port = 0;
+    fclose(fp);
+    if (f->port <= 0 || f->port > 65535)
+        return -1;
+    snprintf(f->server, sizeof f->server, "127.0.0.1@%d", f->port);
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    fixture *f = *state;
+    if (!f)
+        return 0;
+    if (f->dir[0]) {
+        char *stop[] = {"bash", FIXTURE, "stop", f->dir, NULL};
+        run(stop);
+        char *rm[] = {"rm", "-rf", f->dir, NULL};
+        run(rm);
+    }
+    free(f);
+    return 0;
+}
+
+/* The fixture's resolver, or skip. */
+static dns_resolver *fixture_resolver(void **state)
+{
+    fixture *f = *state;
+    if (!f->port)
+        skip();
+    err e;
+    err_clear(&e);
+    dns_resolver *r = dns_resolver_new(f->server, &e);
+    if (!r)
+        fail_msg("dns_resolver_new(%s): %s", f->server, e.msg);
+    return r;
+}
+
+static void test_addrs_dual_stack(void **state)
+{
+    dns_resolver *r = fixture_resolver(state);
+    static const struct {
+        const char *host;
+        int family;
+        size_t n;
+        const char *first, *second;
+    } rows[] = {
+        {"mail.smtpscope.test", 0, 2, "::1", "127.0.0.1"}, /* AAAA first */
+        {"mail.smtpscope.test", 4, 1, "127.0.0.1", NULL},
+        {"mail.smtpscope.test", 6, 1, "::1", NULL},
+        {"mail.smtpscope.test.", 0, 2, "::1", "127.0.0.1"}, /* absolute name */
+        {"MAIL.SmtpScope.TEST", 0, 2, "::1", "127.0.0.1"},  /* case-insensitive */
+        {"cname.smtpscope.test", 0, 2, "::1", "127.0.0.1"}, /* CNAME followed */
+        {"v4only.smtpscope.test", 0, 1, "127.0.0.1", NULL},
+        {"dead.smtpscope.test", 4, 1, "127.0.0.2", NULL},
+        {"localhost", 4, 1, "127.0.0.1", NULL},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        dns_addr_list l;
+        err e;
+        err_clear(&e);
+        dns_status s = dns_lookup_addrs(r, rows[i].host, rows[i].family, clock_deadline_in(5000),
+                                        &l, &e);
+        if (s != DNS_OK)
+            fail_msg("%s -%d: %s (%s)", rows[i].host, rows[i].family, dns_status_name(s), e.msg);
+        assert_int_equal(e.cls, ERRC_OK);
+        assert_int_equal(l.n, rows[i].n);
+        assert_string_equal(l.v[0].text, rows[i].first);
+        if (rows[i].second)
+            assert_string_equal(l.v[1].text, rows[i].second);
+        for (size_t k = 0; k < l.n; k++) {
+            const struct sockaddr *sa = (const struct sockaddr *)&l.v[k].sa;
+            if (sa->sa_family == AF_INET6) {
+                assert_int_equal(l.v[k].len, sizeof(struct sockaddr_in6));
+                assert_int_equal(((const struct sockaddr_in6 *)sa)->sin6_port, 0);
+                assert_int_not_equal(rows[i].family, 4);
+            } else {
+                assert_int_equal(sa->sa_family, AF_INET);
+                assert_int_equal(l.v[k].len, sizeof(struct sockaddr_in));
+                assert_int_equal(((const struct sockaddr_in *)sa)->sin_port, 0);
+                assert_int_not_equal(rows[i].family, 6);
+            }
+        }
+        assert_false(l.secure); /* no trust anchor: nothing is validated */
+        dns_addr_list_free(&l);
+        assert_null(l.v);
+        assert_int_equal(l.n, 0);
+    }
+    dns_resolver_free(r);
+}
+
+static void test_addrs_failures(void **state)
+{
+    dns_resolver *r = fixture_resolver(state);
+    static const struct {
+        const char *host;
+        int family;
+        dns_status want;
+        const char *msg;
+    } rows[] = {
+        {"nope.smtpscope.test", 0, DNS_NXDOMAIN,
+         "nope.smtpscope.test does not exist (NXDOMAIN)"},
+        {"nope.smtpscope.test", 6, DNS_NXDOMAIN,
+         "nope.smtpscope.test does not exist (NXDOMAIN)"},
+        {"elsewhere.test", 0, DNS_NXDOMAIN, "elsewhere.test does not exist (NXDOMAIN)"},
+        {"example.com", 4, DNS_NXDOMAIN, "example.com does not exist (NXDOMAIN)"},
+        {"noaddr.smtpscope.test", 0, DNS_NODATA,
+         "noaddr.smtpscope.test exists but has no AAAA or A record (NODATA)"},
+        {"mx-only.smtpscope.test", 4, DNS_NODATA,
+         "mx-only.smtpscope.test exists but has no A record (NODATA)"},
+        {"v4only.smtpscope.test", 6, DNS_NODATA,
+         "v4only.smtpscope.test exists but has no AAAA record (NODATA)"},
+        {"", 0, DNS_ERROR, NULL},
+        {"bad..name", 0, DNS_ERROR, NULL},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        dns_addr_list l;
+        err e;
+        err_clear(&e);
+        dns_status s = dns_lookup_addrs(r, rows[i].host, rows[i].family, clock_deadline_in(5000),
+                                        &l, &e);
+        if (s != rows[i].want)
+            fail_msg("%s -%d: got %s want %s (%s)", rows[i].host, rows[i].family,
+                     dns_status_name(s), dns_status_name(rows[i].want), e.msg);
+        assert_int_equal(e.cls, ERRC_DNS);
+        assert_int_equal(e.dns_status, rows[i].want);
+        assert_int_equal(e.stage, STAGE_RESOLVE);
+        if (rows[i].msg)
+            assert_string_equal(e.msg, rows[i].msg);
+        else
+            assert_true(e.msg[0] != '\0');
+        assert_int_equal(l.n, 0);
+        assert_null(l.v);
+        dns_addr_list_free(&l);
+    }
+    dns_resolver_free(r);
+}
+
+static void test_mx(void **state)
+{
+    dns_resolver *r = fixture_resolver(state);
+    dns_mx_list l;
+    err e;
+    err_clear(&e);
+
+    assert_int_equal(dns_lookup_mx(r, "mx-only.smtpscope.test", clock_deadline_in(5000), &l, &e),
+                     DNS_OK);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.v[0].pref, 10);
+    assert_string_equal(l.v[0].host, "mail.smtpscope.test");
+    dns_mx_list_free(&l);
+
+    assert_int_equal(dns_lookup_mx(r, "nullmx.smtpscope.test", clock_deadline_in(5000), &l, &e),
+                     DNS_OK);
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.v[0].pref, 0);
+    assert_string_equal(l.v[0].host, ".");
+    dns_mx_list_free(&l);
+
+    assert_int_equal(dns_lookup_mx(r, "multimx.smtpscope.test", clock_deadline_in(5000), &l, &e),
+                     DNS_OK);
+    assert_int_equal(l.n, 3);
+    static const char *const hosts[] = {"a.smtpscope.test", "b.smtpscope.test", "c.smtpscope.test"};
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(l.v[i].pref, 10 * (i + 1));
+        assert_string_equal(l.v[i].host, hosts[i]);
+    }
+    dns_mx_list_free(&l);
+    assert_null(l.v);
+    assert_int_equal(e.cls, ERRC_OK);
+
+    assert_int_equal(dns_lookup_mx(r, "mail.smtpscope.test", clock_deadline_in(5000), &l, &e),
+                     DNS_NODATA);
+    assert_int_equal(e.cls, ERRC_DNS);
+    assert_int_equal(e.dns_status, DNS_NODATA);
+    assert_string_equal(e.msg, "mail.smtpscope.test exists but has no MX record (NODATA)");
+    assert_int_equal(l.n, 0);
+    dns_mx_list_free(&l);
+
+    err_clear(&e);
+    assert_int_equal(dns_lookup_mx(r, "nope.smtpscope.test", clock_deadline_in(5000), &l, &e),
+                     DNS_NXDOMAIN);
+    assert_int_equal(e.dns_status, DNS_NXDOMAIN);
+    dns_mx_list_free(&l);
+    dns_mx_list_free(NULL);
+    dns_addr_list_free(NULL);
+    dns_resolver_free(r);
+}
+
+static void test_bad_servers(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        "", "abc", "mail.smtpscope.test", "1.2.3.4@", "1.2.3.4@0", "1.2.3.4@65536",
+        "1.2.3.4@12ab", "1.2.3.4@-1", "1.2.3.4@+53", "::1@99999", "1.2.3.4.5", "[::1]",
+        "[::1]:53", "1.2.3.4:53", "@53", "127.0.0.1@@53", "127.0.0.1 ", " 127.0.0.1",
+        "127.0.0.1@0000053",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        err e;
+        err_clear(&e);
+        dns_resolver *r = dns_resolver_new(bad[i], &e);
+        if (r)
+            fail_msg("server \"%s\" accepted", bad[i]);
+        assert_int_equal(e.cls, ERRC_LOCAL_INPUT);
+        assert_non_null(strstr(e.msg, "bad DNS server"));
+    }
+    static const char *const good[] = {"127.0.0.1", "127.0.0.1@5353", "::1", "::1@53",
+                                       "2001:db8::1@65535", "192.0.2.1@1"};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        err e;
+        err_clear(&e);
+        dns_resolver *r = dns_resolver_new(good[i], &e);
+        if (!r)
+            fail_msg("server \"%s\" rejected: %s", good[i], e.msg);
+        dns_resolver_free(r);
+    }
+    /* The system configuration: created without any query being sent. */
+    err e;
+    err_clear(&e);
+    dns_resolver *r = dns_resolver_new(NULL, &e);
+    assert_non_null(r);
+    dns_resolver_free(r);
+    dns_resolver_free(NULL);
+}
+
+/* A UDP socket on 127.0.0.1 that never answers, plus a TCP listener on the
+ * same port that never accepts, so no query gets an ICMP or RST shortcut. */
+static int silent_server(int *udp, int *tcp)
+{
+    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof sin;
+    *udp = socket(AF_INET, SOCK_DGRAM, 0);
+    *tcp = -1;
+    if (*udp < 0 || bind(*udp, (struct sockaddr *)&sin, sizeof sin) < 0 ||
+        getsockname(*udp, (struct sockaddr *)&sin, &len) < 0)
+        return -1;
+    *tcp = socket(AF_INET, SOCK_STREAM, 0);
+    if (*tcp >= 0 && (bind(*tcp, (struct sockaddr *)&sin, sizeof sin) < 0 || listen(*tcp, 1) < 0)) {
+        close(*tcp);
+        *tcp = -1;
+    }
+    return ntohs(sin.sin_port);
+}
+
+static void test_timeout(void **state)
+{
+    (void)state;
+    int udp, tcp;
+    int port = silent_server(&udp, &tcp);
+    assert_true(port > 0);
+    char server[32];
+    snprintf(server, sizeof server, "127.0.0.1@%d", port);
+    err e;
+    err_clear(&e);
+    dns_resolver *r = dns_resolver_new(server, &e);
+    assert_non_null(r);
+
+    int64_t t0 = clock_now_ms();
+    dns_addr_list l;
+    dns_status s = dns_lookup_addrs(r, "mail.smtpscope.test", 0, clock_deadline_in(800), &l, &e);
+    int64_t took = clock_now_ms() - t0;
+    assert_int_equal(s, DNS_TIMEOUT);
+    assert_int_equal(e.cls, ERRC_TIMEOUT);
+    assert_int_equal(e.dns_status, DNS_TIMEOUT);
+    assert_non_null(strstr(e.msg, "no DNS answer for mail.smtpscope.test"));
+    assert_true(took >= 700);
+    assert_true(took < 800 + 1000);
+    assert_int_equal(l.n, 0);
+
+    /* Same resolver again (the first queries were cancelled), now MX. */
+    dns_mx_list mx;
+    err_clear(&e);
+    t0 = clock_now_ms();
+    s = dns_lookup_mx(r, "mx-only.smtpscope.test", clock_deadline_in(500), &mx, &e);
+    took = clock_now_ms() - t0;
+    assert_int_equal(s, DNS_TIMEOUT);
+    assert_int_equal(e.cls, ERRC_TIMEOUT);
+    assert_true(took < 500 + 1000);
+    assert_int_equal(mx.n, 0);
+
+    /* A deadline already in the past returns at once. */
+    err_clear(&e);
+    t0 = clock_now_ms();
+    s = dns_lookup_addrs(r, "mail.smtpscope.test", 4, clock_now_ms() - 1, &l, &e);
+    assert_int_equal(s, DNS_TIMEOUT);
+    assert_true(clock_now_ms() - t0 < 1000);
+
+    dns_resolver_free(r);
+    close(udp);
+    if (tcp >= 0)
+        close(tcp);
+}
+
+/* Deadlines of 0-3 ms race the answers: some queries are cancelled in
+ * flight, some answered just in time. Every result must be OK or TIMEOUT,
+ * and (under ASan) no late callback may touch freed memory. */
+static void test_deadline_races(void **state)
+{
+    dns_resolver *r = fixture_resolver(state);
+    int ok = 0, timeout = 0;
+    for (int i = 0; i < 300; i++) {
+        dns_addr_list l;
+        err e;
+        err_clear(&e);
+        dns_status s = dns_lookup_addrs(r, i % 2 ? "mail.smtpscope.test" : "cname.smtpscope.test",
+                                        0, clock_deadline_in(i % 4), &l, &e);
+        if (s == DNS_OK)
+            ok++;
+        else if (s == DNS_TIMEOUT)
+            timeout++;
+        else
+            fail_msg("round %d: %s (%s)", i, dns_status_name(s), e.msg);
+        dns_addr_list_free(&l);
+    }
+    assert_int_equal(ok + timeout, 300);
+    /* The resolver still works normally afterwards. */
+    dns_addr_list l;
+    err e;
+    err_clear(&e);
+    assert_int_equal(dns_lookup_addrs(r, "mail.smtpscope.test", 0, clock_deadline_in(5000), &l, &e),
+                     DNS_OK);
+    assert_int_equal(l.n, 2);
+    dns_addr_list_free(&l);
+    dns_resolver_free(r);
+}
+
+static void test_status_names(void **state)
+{
+    (void)state;
+    static const struct {
+        dns_status s;
+        const char *name;
+    } rows[] = {
+        {DNS_OK, "ok"},           {DNS_NXDOMAIN, "nxdomain"}, {DNS_NODATA, "nodata"},
+        {DNS_SERVFAIL, "servfail"}, {DNS_TIMEOUT, "timeout"},   {DNS_ERROR, "error"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+        assert_string_equal(dns_status_name(rows[i].s), rows[i].name);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_addrs_dual_stack), cmocka_unit_test(test_addrs_failures),
+        cmocka_unit_test(test_mx),               cmocka_unit_test(test_bad_servers),
+        cmocka_unit_test(test_timeout),          cmocka_unit_test(test_deadline_races),
+        cmocka_unit_test(test_status_names),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
