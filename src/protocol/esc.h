@@ -11,9 +11,10 @@
 #define SMTPSCOPE_PROTOCOL_ESC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 typedef struct esc_reply_info {
-    int code;                 /* 211..554 */
+    int code;                 /* 211..556 */
     const char *meaning;      /* one line, plain words */
     const char *causes;       /* typical causes */
     const char *action;       /* what to do */
@@ -41,10 +42,21 @@ const char *esc_reply_category(int code);
  * malformed. */
 const esc_enhanced_info *esc_enhanced_lookup(const char *code);
 
+/* Strict syntax check of a whole "c.s.d" string (RFC 3463 §2): class 2, 4
+ * or 5, subject and detail 1-3 digits (0..999), nothing before or after.
+ * Returns 0 and fills the parts, or -1. */
+int esc_enhanced_parse(const char *code, int *cls, int *subject, int *detail);
+
 /* Title of an enhanced code or NULL (shorthand used in diagnoses). */
 const char *esc_enhanced_title(const char *code);
 
-/* True for 4yz reply codes and 4.x.x enhanced codes. */
+/* True for 4yz reply codes and 4.x.x enhanced codes (pass the class digit,
+ * 4, for an enhanced code). */
 bool esc_is_temporary_code(int code);
+
+/* The whole tables, in ascending order, for listings (`explain --list`) and
+ * consistency tests. Static data; *n receives the number of entries. */
+const esc_reply_info *esc_reply_table(size_t *n);
+const esc_enhanced_info *esc_enhanced_table(size_t *n);
 
 #endif
