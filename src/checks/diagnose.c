@@ -221,14 +221,20 @@ void diag_tls_info(diag *d, const tls_info *ti, const char *servername, bool ins
                      leaf && leaf->not_before ? leaf->not_before : "?");
     if (p & TLSV_SELF_SIGNED)
         cert_finding(d, "tls.self_signed", insecure, "the certificate %s is self-signed", subj);
+    else if (p & TLSV_UNTRUSTED)
+        /* From the client's side a leaf signed by an unknown root looks just like a
+         * leaf whose intermediate was not sent: say both, decide neither. */
+        cert_finding(d, "tls.untrusted", insecure, "the chain of %s is not trusted: %s%s", subj,
+                     ti->verify_error ? ti->verify_error : "no trusted root",
+                     p & TLSV_MISSING_INTERMEDIATE
+                         ? " (its issuer was not sent: a missing intermediate, or a private CA "
+                           "that needs --ca-file)"
+                         : "");
     else if (p & TLSV_MISSING_INTERMEDIATE)
         cert_finding(d, "tls.missing_intermediate", insecure,
                      "the server sent %zu certificate%s and the issuer of %s is missing: %s",
                      ti->chain_len, ti->chain_len == 1 ? "" : "s", subj,
                      ti->verify_error ? ti->verify_error : "unable to get issuer certificate");
-    else if (p & TLSV_UNTRUSTED)
-        cert_finding(d, "tls.untrusted", insecure, "the chain of %s is not trusted: %s", subj,
-                     ti->verify_error ? ti->verify_error : "no trusted root");
     if ((p & TLSV_HOSTNAME) || (servername && !ti->hostname_match)) {
         buf names;
         buf_init(&names, 2048);

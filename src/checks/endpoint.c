@@ -231,14 +231,22 @@ static bool port_speaks_tls(run *r)
     if (!r->out->address || tcp_addr_parse(r->out->address, &a) < 0)
         return false;
     int64_t budget = r->o->timeout_ms < 1500 ? r->o->timeout_ms : 1500;
-    conn *c = tcp_connect_any(&a, 1, r->o->port, budget, NULL, NULL, NULL, &e);
-    if (!c)
+    /* --tls none has no context; the probe still deserves one. */
+    tlsconn_opts to = {.ca_file = r->o->ca_file};
+    tlsconn_ctx *ctx = r->tls ? r->tls : tlsconn_ctx_new(&to, &e);
+    if (!ctx)
         return false;
-    tls_info ti = {0};
-    tls_failure why = TLSF_NONE;
-    int rc = tlsconn_handshake(c, r->tls, r->servername, clock_deadline_in(budget), &ti, &why, &e);
-    tls_info_clear(&ti);
-    conn_free(c);
+    conn *c = tcp_connect_any(&a, 1, r->o->port, budget, NULL, NULL, NULL, &e);
+    int rc = -1;
+    if (c) {
+        tls_info ti = {0};
+        tls_failure why = TLSF_NONE;
+        rc = tlsconn_handshake(c, ctx, r->servername, clock_deadline_in(budget), &ti, &why, &e);
+        tls_info_clear(&ti);
+        conn_free(c);
+    }
+    if (ctx != r->tls)
+        tlsconn_ctx_free(ctx);
     return rc == 0;
 }
 
@@ -321,6 +329,10 @@ static int do_starttls(run *r)
         return io_fail(r, STAGE_STARTTLS, &e);
     if (rep && rep->code != 220) {
         diag_reply(&r->d, STAGE_STARTTLS, rep, "starttls.refused");
+        if (r->o->require_tls)
+            diag_add(&r->d, "tls.required_missing", STAGE_STARTTLS, NULL,
+                     "--require-tls was given and the server refused STARTTLS with %d",
+                     rep->code);
         stage_end(r, STAGE_STARTTLS, SS_FAIL, rep, "STARTTLS refused");
         return -1;
     }
@@ -338,9 +350,9 @@ static int do_starttls(run *r)
     }
     /* The handshake time belongs to the tls stage; client_starttls ran both. */
     rec(r, STAGE_TLS)->start_ms = rec(r, STAGE_STARTTLS)->start_ms + rec(r, STAGE_STARTTLS)->ms;
-    if (finish_tls_stage(r) < 0)
-        return -1;
-    return discarded ? -1 : 0;
+    /* Injected bytes were discarded, so the session is safe to continue:
+     * the finding stands, and the user sees whether the real EHLO works. */
+    return finish_tls_stage(r);
 }
 
 static int do_auth(run *r)
