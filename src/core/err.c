@@ -11,6 +11,7 @@ void err_clear(err *e)
         memset(e, 0, sizeof *e);
 }
 
+__attribute__((format(printf, 3, 0)))
 static void vset(err *e, err_class cls, const char *fmt, va_list ap)
 {
     e->cls = cls;

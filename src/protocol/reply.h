@@ -32,6 +32,7 @@ typedef struct smtp_reply {
 typedef struct reply_parser {
     smtp_reply *cur;     /* reply being assembled, owned */
     size_t bytes;        /* bytes fed into cur so far */
+    bool done;           /* cur is complete, waiting for reply_parser_take */
 } reply_parser;
 
 enum { REPLY_MORE = 0, REPLY_DONE = 1 };
