@@ -10,6 +10,7 @@ FUZZ_BUILD ?= build-fuzz
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 FUZZ_SECONDS ?= 30
+FUZZ_SMOKE_SECONDS ?= 5
 
 deps:
 	@bash scripts/deps.sh
@@ -35,6 +36,10 @@ test: build build-asan
 	@echo "== tests: ASan + UBSan build"
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)
+	@if command -v clang >/dev/null 2>&1; then \
+	  echo "== fuzz smoke: every libFuzzer target for $(FUZZ_SMOKE_SECONDS) s"; \
+	  $(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS); \
+	else echo "== fuzz smoke skipped: no clang"; fi
 
 fuzz: deps
 	@CC=clang cmake -S . -B $(FUZZ_BUILD) -DFUZZ=ON -DTESTING=OFF >/dev/null
