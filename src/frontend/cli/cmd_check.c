@@ -261,7 +261,6 @@ static int sweep_then_check(check_cli *c, dns_resolver *res, result *r)
         resolved_target_free(&t);
         return 0;
     }
-    result_add_note(r, "checking port %d, the best reachable submission port", best);
     o.port = best;
     endpoint_outcome *eo = calloc(1, sizeof *eo);
     int rc = eo ? endpoint_run(&o, res, eo) : -1;
