@@ -51,6 +51,8 @@ typedef struct endpoint_opts {
     int64_t timeout_ms;        /* --timeout SECONDS, per stage */
     int family;                /* -4 / -6: 4 or 6; 0 both */
     bool follow_mx;            /* follow MX when the host has no address (default on) */
+    const int *sweep_ports;    /* --ports LIST for the sweep; NULL: 25, 465, 587, 2525 */
+    size_t n_sweep_ports;
 } endpoint_opts;
 
 typedef enum stage_status { SS_SKIP = 0, SS_PASS, SS_WARN, SS_FAIL } stage_status;

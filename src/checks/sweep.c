@@ -39,6 +39,7 @@ typedef struct probe {
     const tcp_addr *addrs;
     size_t n_addrs;
     tlsconn_ctx *tls;
+    bool tls_first;   /* second attempt: handshake before the greeting */
     sweep_port *p;
 } probe;
 
@@ -94,7 +95,7 @@ static void probe_port(probe *pr)
     tls_info ti = {0};
     tls_failure why = TLSF_NONE;
     bool implicit = false;
-    if (p->port == 465 && pr->tls) {
+    if ((p->port == 465 || pr->tls_first) && pr->tls) {
         if (client_tls_implicit(cl, pr->tls, o->servername ? o->servername : o->host,
                                 clock_deadline_in(o->timeout_ms), &ti, &why, &e) == 0) {
             implicit = true;
@@ -107,6 +108,15 @@ static void probe_port(probe *pr)
     }
     smtp_reply *rep = NULL;
     if (client_greeting(cl, clock_deadline_in(o->timeout_ms), &rep, &e) < 0) {
+        if (e.cls == ERRC_TIMEOUT && !implicit && pr->tls && p->port != 465) {
+            /* Silent in plaintext: does it wait for a TLS ClientHello? */
+            client_free(cl);
+            transcript_free(t);
+            t = NULL;
+            cl = NULL;
+            p->port = -p->port; /* marks the retry for probe_port_tls */
+            return;
+        }
         p->state = PORT_ERROR;
         p->ms = clock_now_ms() - t0;
         p->summary = xasprintf("open, but no greeting — %s%s", e.msg,
@@ -156,14 +166,23 @@ out:
 
 static void *probe_thread(void *arg)
 {
-    probe_port(arg);
+    probe *pr = arg;
+    probe_port(pr);
+    if (pr->p->port < 0) {
+        pr->p->port = -pr->p->port;
+        pr->tls_first = true;
+        probe_port(pr);
+    }
     return NULL;
 }
 
 int sweep_run(const endpoint_opts *o, const tcp_addr *addrs, size_t n_addrs, sweep_outcome *out)
 {
     memset(out, 0, sizeof *out);
-    size_t n = sizeof sweep_ports / sizeof sweep_ports[0];
+    const int *ports = o->sweep_ports ? o->sweep_ports : sweep_ports;
+    size_t n = o->sweep_ports ? o->n_sweep_ports : sizeof sweep_ports / sizeof sweep_ports[0];
+    if (n > SWEEP_MAX_PORTS)
+        n = SWEEP_MAX_PORTS;
     err e;
     err_clear(&e);
     tlsconn_opts to = {.ca_file = o->ca_file};
@@ -172,11 +191,11 @@ int sweep_run(const endpoint_opts *o, const tcp_addr *addrs, size_t n_addrs, swe
     pthread_t th[SWEEP_MAX_PORTS];
     bool started[SWEEP_MAX_PORTS] = {false};
     for (size_t i = 0; i < n; i++) {
-        out->ports[i].port = sweep_ports[i];
+        out->ports[i].port = ports[i];
         pr[i] = (probe){.o = o, .addrs = addrs, .n_addrs = n_addrs, .tls = tls, .p = &out->ports[i]};
         started[i] = pthread_create(&th[i], NULL, probe_thread, &pr[i]) == 0;
         if (!started[i])
-            probe_port(&pr[i]); /* no thread: probe inline, slower but complete */
+            probe_thread(&pr[i]); /* no thread: probe inline, slower but complete */
     }
     for (size_t i = 0; i < n; i++)
         if (started[i])
@@ -189,6 +208,9 @@ int sweep_run(const endpoint_opts *o, const tcp_addr *addrs, size_t n_addrs, swe
         for (size_t i = 0; i < n; i++)
             if (out->ports[i].port == preference[k] && out->ports[i].state == PORT_OPEN)
                 out->best_port = preference[k];
+    for (size_t i = 0; i < n && !out->best_port; i++)
+        if (out->ports[i].state == PORT_OPEN)
+            out->best_port = out->ports[i].port;
     return 0;
 }
 

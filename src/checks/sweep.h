@@ -43,9 +43,12 @@ typedef struct sweep_outcome {
     int best_port;       /* 0 if none reachable */
 } sweep_outcome;
 
-/* Probe 25, 465, 587, 2525 on addrs (borrowed) concurrently, each port under
- * o->timeout_ms per step. o gives TLS settings (ca_file, helo). Returns 0, or
- * -1 on OOM. */
+/* Probe o->sweep_ports (default 25, 465, 587, 2525; at most SWEEP_MAX_PORTS)
+ * on addrs (borrowed) concurrently, each port under o->timeout_ms per step. A
+ * port that sends no greeting is probed again with a TLS handshake, so
+ * implicit TLS is recognised on any port. The best port is the first open one
+ * in the order 587, 465, 2525, 25, then any other port in the order given.
+ * o gives TLS settings (ca_file, helo). Returns 0, or -1 on OOM. */
 int sweep_run(const endpoint_opts *o, const tcp_addr *addrs, size_t n_addrs, sweep_outcome *out);
 
 void sweep_outcome_free(sweep_outcome *s);

@@ -45,6 +45,8 @@ static const char check_usage[] =
     "  -4, -6                IPv4 / IPv6 only\n"
     "  --dns IP[@PORT]       resolve through this DNS server\n"
     "  --no-mx               do not follow MX when HOST has no address\n"
+    "  --ports LIST          ports for the sweep when HOST has no :PORT\n"
+    "                        (default 25,465,587,2525; at most 8)\n"
     "Authentication:\n"
     "  --auth-user USER      log in as USER; the password comes from --password-file,\n"
     "                        the SMTPSCOPE_PASSWORD environment variable, or a prompt\n"
@@ -65,7 +67,7 @@ static const char check_usage[] =
 enum {
     OPT_TLS = 256, OPT_REQUIRE_TLS, OPT_CA_FILE, OPT_SERVERNAME, OPT_INSECURE, OPT_HELO,
     OPT_AUTH_USER, OPT_PASSWORD_FILE, OPT_AUTH, OPT_ALLOW_PLAIN, OPT_FROM, OPT_TO, OPT_SEND,
-    OPT_TIMEOUT, OPT_DNS, OPT_FORMAT, OPT_NO_MX,
+    OPT_TIMEOUT, OPT_DNS, OPT_FORMAT, OPT_NO_MX, OPT_PORTS,
 };
 
 static const struct option long_opts[] = {
@@ -86,6 +88,7 @@ static const struct option long_opts[] = {
     {"dns", required_argument, NULL, OPT_DNS},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"no-mx", no_argument, NULL, OPT_NO_MX},
+    {"ports", required_argument, NULL, OPT_PORTS},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -101,6 +104,7 @@ typedef struct check_cli {
     const char **to;     /* owned array of borrowed argv strings */
     size_t n_to;
     char *host;          /* owned */
+    int ports[SWEEP_MAX_PORTS];
 } check_cli;
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -192,6 +196,26 @@ static int parse_args(int argc, char **argv, check_cli *c)
             c->format = optarg;
             break;
         case OPT_NO_MX: c->o.follow_mx = false; break;
+        case OPT_PORTS: {
+            size_t n = 0;
+            const char *p = optarg;
+            while (*p) {
+                char *end = NULL;
+                errno = 0;
+                long v = strtol(p, &end, 10);
+                if (errno || end == p || v < 1 || v > 65535 || (*end && *end != ',') ||
+                    n == SWEEP_MAX_PORTS)
+                    return usage_error("--ports takes up to %d comma-separated ports, not '%s'",
+                                       SWEEP_MAX_PORTS, optarg);
+                c->ports[n++] = (int)v;
+                p = *end ? end + 1 : end;
+            }
+            if (n == 0)
+                return usage_error("--ports needs at least one port, not '%s'", optarg);
+            c->o.sweep_ports = c->ports;
+            c->o.n_sweep_ports = n;
+            break;
+        }
         case '4': c->o.family = 4; break;
         case '6': c->o.family = 6; break;
         case 'v': c->verbose = true; break;
@@ -252,11 +276,14 @@ static int sweep_then_check(check_cli *c, dns_resolver *res, result *r)
     bool any_timeout = false;
     for (size_t i = 0; i < sw->n; i++)
         any_timeout |= sw->ports[i].state == PORT_TIMEOUT;
+    for (size_t i = 0; i < sw->n; i++)
+        if (sw->ports[i].port == best && sw->ports[i].tls == TLSM_IMPLICIT && o.tls == TLSM_AUTO)
+            o.tls = TLSM_IMPLICIT; /* the sweep saw TLS first on this port */
     result_take_sweep(r, sw);
     if (!best) {
         finding_add(&r->findings, any_timeout ? "connect.timeout" : "connect.refused",
                     STAGE_CONNECT, NULL,
-                    "%s: none of the ports 25, 465, 587 and 2525 offered an SMTP session",
+                    "%s: none of the probed ports offered an SMTP session",
                     o.host);
         resolved_target_free(&t);
         return 0;
