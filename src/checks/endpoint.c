@@ -348,6 +348,7 @@ static int do_starttls(run *r)
         stage_end(r, STAGE_TLS, SS_FAIL, NULL, "%s", e.msg);
         return -1;
     }
+    r->out->tls_used = TLSM_STARTTLS;
     /* The handshake time belongs to the tls stage; client_starttls ran both. */
     rec(r, STAGE_TLS)->start_ms = rec(r, STAGE_STARTTLS)->start_ms + rec(r, STAGE_STARTTLS)->ms;
     /* Injected bytes were discarded, so the session is safe to continue:
@@ -614,7 +615,6 @@ static int run_session(run *r)
         if (r->out->caps.starttls) {
             if (do_starttls(r) < 0)
                 return -1;
-            r->out->tls_used = TLSM_STARTTLS;
             if (do_ehlo(r, STAGE_EHLO_TLS) < 0)
                 return -1;
         } else {
