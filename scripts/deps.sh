@@ -14,8 +14,10 @@ PACKAGES=(
   libssl-dev libunbound-dev libjansson-dev libcmocka-dev
   # test peers and tools
   postfix sasl2-bin libsasl2-modules unbound openssl python3 ca-certificates
-  # benchmark comparison
-  swaks
+  # tests/unit/analysis/spf_suite_to_json.py reads the RFC 7208 suite (YAML)
+  python3-yaml
+  # benchmark comparison (swaks needs Net::SSLeay for --tls; GNU time for peak RSS)
+  swaks libnet-ssleay-perl time
 )
 
 missing=()
