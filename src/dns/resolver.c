@@ -30,7 +30,7 @@
 #include "dns/dname.h"
 #include "dns/resolver.h"
 
-enum { RR_A = 1, RR_MX = 15, RR_AAAA = 28, RR_CLASS_IN = 1 };
+enum { RR_A = 1, RR_PTR = 12, RR_MX = 15, RR_TXT = 16, RR_AAAA = 28, RR_CLASS_IN = 1 };
 enum { RCODE_NOERROR = 0, RCODE_SERVFAIL = 2, RCODE_NXDOMAIN = 3 };
 
 /* One outstanding libunbound query. Owned by the lookup that started it until
@@ -600,6 +600,179 @@ void dns_mx_list_free(dns_mx_list *l)
         return;
     for (size_t i = 0; i < l->n; i++)
         free(l->v[i].host);
+    free(l->v);
+    l->v = NULL;
+    l->n = 0;
+    l->secure = false;
+}
+
+/* ------------------------------------------------------------ TXT and PTR */
+
+/* Run one query of rrtype for name; on DNS_OK *qp holds the answered query
+ * (free with free_queries), otherwise e is filled as for dns_lookup_mx. */
+static dns_status single_query(dns_resolver *r, const char *name, int rrtype, const char *what,
+                               int64_t deadline, dns_query **qp, err *e)
+{
+    const int types[1] = {rrtype};
+    int start_err = 0;
+    int64_t total = clock_remaining_ms(deadline);
+    dns_status st;
+
+    *qp = NULL;
+    if (!r)
+        return internal(e, "DNS lookup: no resolver");
+    if (bad_name(name))
+        return fail(e, DNS_ERROR, name ? name : "", what, NULL, UB_SYNTAX, 0);
+    free_done_abandoned(r, false);
+    if (run_queries(r, name, types, qp, 1, deadline, &start_err, e) < 0) {
+        free_queries(qp, 1);
+        return tag(e, DNS_ERROR);
+    }
+    st = query_status(*qp);
+    if (st != DNS_OK) {
+        st = fail(e, st, name, what, *qp, start_err, total);
+        free_queries(qp, 1);
+    }
+    return st;
+}
+
+/* Split TXT rdata into its <character-string>s. Returns 0 or -1 (malformed
+ * or OOM; t is then empty). */
+static int parse_txt(const unsigned char *p, size_t len, dns_txt *t)
+{
+    size_t n = 0, i = 0;
+    memset(t, 0, sizeof *t);
+    while (i < len) { /* count, and check every length stays inside */
+        i += 1 + (size_t)p[i];
+        n++;
+    }
+    if (i != len)
+        return -1;
+    if (n && (!(t->strs = calloc(n, sizeof *t->strs)) || !(t->lens = calloc(n, sizeof *t->lens))))
+        goto fail;
+    for (i = 0; t->nstrs < n; t->nstrs++) {
+        size_t l = p[i++];
+        if (!(t->strs[t->nstrs] = malloc(l + 1)))
+            goto fail;
+        memcpy(t->strs[t->nstrs], p + i, l);
+        t->strs[t->nstrs][l] = '\0';
+        t->lens[t->nstrs] = l;
+        i += l;
+    }
+    return 0;
+fail:
+    for (size_t k = 0; k < t->nstrs; k++)
+        free(t->strs[k]);
+    free(t->strs);
+    free(t->lens);
+    memset(t, 0, sizeof *t);
+    return -1;
+}
+
+dns_status dns_lookup_txt(dns_resolver *r, const char *name, int64_t deadline, dns_txt_list *out,
+                          err *e)
+{
+    dns_query *q = NULL;
+    dns_status st;
+
+    memset(out, 0, sizeof *out);
+    st = single_query(r, name, RR_TXT, "TXT record", deadline, &q, e);
+    if (st != DNS_OK)
+        return st;
+    const struct ub_result *res = q->res;
+    size_t count = 0;
+    while (res->data[count])
+        count++;
+    if (count && !(out->v = calloc(count, sizeof *out->v))) {
+        st = internal(e, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (res->len[i] < 0)
+            continue;
+        if (parse_txt((const unsigned char *)res->data[i], (size_t)res->len[i], &out->v[out->n]) <
+            0)
+            continue; /* malformed record: skip it */
+        out->n++;
+    }
+    if (out->n == 0) {
+        st = fail(e, DNS_ERROR, name, "TXT record", NULL, 0, 0);
+        goto out;
+    }
+    out->secure = res->secure != 0;
+out:
+    free_queries(&q, 1);
+    if (st != DNS_OK)
+        dns_txt_list_free(out);
+    return st;
+}
+
+void dns_txt_list_free(dns_txt_list *l)
+{
+    if (!l)
+        return;
+    for (size_t i = 0; i < l->n; i++) {
+        for (size_t k = 0; k < l->v[i].nstrs; k++)
+            free(l->v[i].strs[k]);
+        free(l->v[i].strs);
+        free(l->v[i].lens);
+    }
+    free(l->v);
+    l->v = NULL;
+    l->n = 0;
+    l->secure = false;
+}
+
+dns_status dns_lookup_ptr(dns_resolver *r, const char *name, int64_t deadline, dns_name_list *out,
+                          err *e)
+{
+    dns_query *q = NULL;
+    dns_status st;
+
+    memset(out, 0, sizeof *out);
+    st = single_query(r, name, RR_PTR, "PTR record", deadline, &q, e);
+    if (st != DNS_OK)
+        return st;
+    const struct ub_result *res = q->res;
+    size_t count = 0;
+    while (res->data[count])
+        count++;
+    if (count && !(out->v = calloc(count, sizeof *out->v))) {
+        st = internal(e, "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < count; i++) {
+        char host[DNAME_TEXT_MAX];
+        size_t used = 0;
+        if (res->len[i] < 0 ||
+            dname_to_text((const unsigned char *)res->data[i], (size_t)res->len[i], &used, host,
+                          sizeof host) < 0 ||
+            used != (size_t)res->len[i])
+            continue; /* malformed record: skip it */
+        if (!(out->v[out->n] = xstrdup(host))) {
+            st = internal(e, "out of memory");
+            goto out;
+        }
+        out->n++;
+    }
+    if (out->n == 0) {
+        st = fail(e, DNS_ERROR, name, "PTR record", NULL, 0, 0);
+        goto out;
+    }
+    out->secure = res->secure != 0;
+out:
+    free_queries(&q, 1);
+    if (st != DNS_OK)
+        dns_name_list_free(out);
+    return st;
+}
+
+void dns_name_list_free(dns_name_list *l)
+{
+    if (!l)
+        return;
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
     free(l->v);
     l->v = NULL;
     l->n = 0;

@@ -71,6 +71,41 @@ dns_status dns_lookup_mx(dns_resolver *r, const char *domain, int64_t deadline, 
                          err *e);
 void dns_mx_list_free(dns_mx_list *l);
 
+/* ---- TXT and PTR (added for the SPF evaluator, analysis/spf/) ---- */
+
+/* One TXT record: its character-strings in order (RFC 1035 §3.3.14). */
+typedef struct dns_txt {
+    char **strs;    /* owned; strs[i] holds lens[i] bytes plus a NUL; the bytes
+                       are untrusted and may include NUL */
+    size_t *lens;   /* owned */
+    size_t nstrs;
+} dns_txt;
+
+typedef struct dns_txt_list {
+    dns_txt *v;     /* in answer order; free with dns_txt_list_free */
+    size_t n;
+    bool secure;
+} dns_txt_list;
+
+/* TXT records of name (CNAMEs followed). Same status/e rules as
+ * dns_lookup_mx; a record with malformed rdata is skipped. */
+dns_status dns_lookup_txt(dns_resolver *r, const char *name, int64_t deadline, dns_txt_list *out,
+                          err *e);
+void dns_txt_list_free(dns_txt_list *l);
+
+typedef struct dns_name_list {
+    char **v;       /* owned names, no trailing dot, in answer order */
+    size_t n;
+    bool secure;
+} dns_name_list;
+
+/* PTR records at name (a reverse name such as 1.0.0.127.in-addr.arpa).
+ * Same status/e rules as dns_lookup_mx. Names are escaped presentation text
+ * (dname_to_text), untrusted. */
+dns_status dns_lookup_ptr(dns_resolver *r, const char *name, int64_t deadline, dns_name_list *out,
+                          err *e);
+void dns_name_list_free(dns_name_list *l);
+
 /* Stable name ("nxdomain"). Static string. */
 const char *dns_status_name(dns_status s);
 
