@@ -51,6 +51,13 @@ void client_free(smtp_client *cl);
 
 client_state client_get_state(const smtp_client *cl);
 const char *client_state_name(client_state s);
+
+/* The states this session has been in, oldest first, joined by '>':
+ * "CONNECTED>GREETED>READY>MAIL>RCPT>DATA>READY>QUIT". Bounded: only the
+ * last 32 states are kept, and a leading "...>" says older ones were dropped.
+ * Kept apart from the transcript (which is the wire record) for tests and
+ * debugging. Borrowed; valid until the next call on cl. */
+const char *client_state_trace(const smtp_client *cl);
 conn *client_conn(smtp_client *cl);   /* borrowed */
 
 /* Read one complete reply (e.g. the greeting) before deadline. On success
@@ -61,7 +68,13 @@ conn *client_conn(smtp_client *cl);   /* borrowed */
 int client_read_reply(smtp_client *cl, int64_t deadline, smtp_reply **out, err *e);
 
 /* Send one command line (no CR LF) and read its reply. Same contract as
- * client_read_reply; ERRC_LOCAL_INPUT if the line contains CR/LF/NUL. */
+ * client_read_reply; ERRC_LOCAL_INPUT if the line contains CR/LF/NUL.
+ * The session enforces command order from the line's verb: MAIL needs
+ * CS_READY, RCPT needs CS_MAIL/CS_RCPT, AUTH needs CS_READY, nothing but QUIT
+ * before the greeting, and DATA/STARTTLS/BDAT must use their own functions;
+ * misuse fails with ERRC_INTERNAL, nothing sent, state unchanged. A 2xx reply
+ * moves the state: EHLO/HELO/LHLO -> CS_READY, MAIL -> CS_MAIL, RCPT ->
+ * CS_RCPT, RSET -> CS_READY; any reply to QUIT -> CS_QUIT. */
 int client_command(smtp_client *cl, const char *line, int64_t deadline, smtp_reply **out, err *e);
 
 /* As client_command, but the transcript records `shown` instead of `line`
@@ -102,7 +115,9 @@ int client_auth(smtp_client *cl, const sasl_mech *mech, const sasl_creds *cr, in
 /* DATA with a complete message (headers + body, any line endings): sends
  * DATA, on 354 sends the dot-stuffed message and reads the final reply.
  * *data_reply gets the reply to DATA itself, *out the final one (either may
- * be NULL on error). */
+ * be NULL on error). A DATA reply other than 354 returns 0 with *out NULL.
+ * With lmtp, one final reply per accepted recipient is read (RFC 2033 §4.2)
+ * and *out is the first that is not 2xx, else the last. */
 int client_data(smtp_client *cl, const char *msg, size_t len, int64_t deadline,
                 smtp_reply **data_reply, smtp_reply **out, err *e);
 
