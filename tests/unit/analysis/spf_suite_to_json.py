@@ -16,9 +16,17 @@ testspf.py) reads it, so the C side stays a plain lookup table:
     a query times out if it reaches TIMEOUT before any record of its type.
 """
 import json
+import os
 import sys
 
-import yaml
+try:
+    import yaml
+except ImportError:
+    # PyYAML comes from Debian's python3-yaml (scripts/deps.sh). A python3 found
+    # first on PATH (pyenv, venv) may lack it: rerun under Debian's interpreter.
+    if sys.executable != "/usr/bin/python3" and os.path.exists("/usr/bin/python3"):
+        os.execv("/usr/bin/python3", ["/usr/bin/python3"] + sys.argv)
+    raise
 
 
 def norm_name(n):
