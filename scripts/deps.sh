@@ -12,6 +12,8 @@ PACKAGES=(
   build-essential cmake pkg-config clang
   # libraries
   libssl-dev libunbound-dev libjansson-dev libcmocka-dev
+  # DMARC organisational domains (Public Suffix List built into libpsl)
+  libpsl-dev
   # test peers and tools
   postfix sasl2-bin libsasl2-modules unbound openssl python3 ca-certificates
   # tests/unit/analysis/spf_suite_to_json.py reads the RFC 7208 suite (YAML)
