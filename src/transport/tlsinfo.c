@@ -143,6 +143,8 @@ static bool is_self_signed(X509 *x)
 
 static int collect_cert(X509 *x, int64_t now, tls_cert *tc)
 {
+    if (!x)
+        return -1;
     tc->subject = name_text(X509_get_subject_name(x));
     tc->issuer = name_text(X509_get_issuer_name(x));
     if (!tc->subject || !tc->issuer)
@@ -238,10 +240,9 @@ int tlsinfo_collect(SSL *ssl, const char *expected_host, unsigned problems_from_
         info->chain = calloc((size_t)n, sizeof *info->chain);
         if (!info->chain)
             goto fail;
-        int64_t now = clock_wall_s();
         for (int i = 0; i < n; i++) {
             info->chain_len++;
-            if (collect_cert(sk_X509_value(sk, i), now, &info->chain[i]) < 0)
+            if (tlsinfo_cert_from_x509(sk_X509_value(sk, i), &info->chain[i]) < 0)
                 goto fail;
         }
     }
@@ -267,8 +268,20 @@ fail:
     return -1;
 }
 
-static void cert_clear(tls_cert *tc)
+int tlsinfo_cert_from_x509(X509 *x, tls_cert *out)
 {
+    memset(out, 0, sizeof *out);
+    if (collect_cert(x, clock_wall_s(), out) < 0) {
+        tls_cert_clear(out);
+        return -1;
+    }
+    return 0;
+}
+
+void tls_cert_clear(tls_cert *tc)
+{
+    if (!tc)
+        return;
     free(tc->subject);
     free(tc->issuer);
     for (size_t i = 0; i < tc->n_sans; i++)
@@ -291,7 +304,7 @@ void tls_info_clear(tls_info *info)
     free(info->servername);
     free(info->verify_error);
     for (size_t i = 0; i < info->chain_len; i++)
-        cert_clear(&info->chain[i]);
+        tls_cert_clear(&info->chain[i]);
     free(info->chain);
     memset(info, 0, sizeof *info);
 }

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 typedef struct ssl_st SSL;
+typedef struct x509_st X509;
 
 typedef struct tls_cert {
     char *subject;      /* one-line RFC 2253 form */
@@ -63,6 +64,16 @@ typedef struct tls_info {
  * computes `verified`. Returns 0, or -1 on OOM. */
 int tlsinfo_collect(SSL *ssl, const char *expected_host, unsigned problems_from_verify,
                     long first_verify_code, tls_info *info);
+
+/* Facts about one certificate (any certificate, not only a peer's): the
+ * fields of tls_cert, days_left counted from now. `out` is overwritten, its
+ * strings are owned by it and freed by tls_cert_clear(). Returns 0, or -1 on
+ * OOM or a NULL certificate (then `out` is cleared). tlsinfo_collect() uses
+ * it for every certificate of the peer chain. */
+int tlsinfo_cert_from_x509(X509 *x, tls_cert *out);
+
+/* Free every field of one certificate summary and zero it; NULL is a no-op. */
+void tls_cert_clear(tls_cert *tc);
 
 /* Free every field and zero the struct. */
 void tls_info_clear(tls_info *info);

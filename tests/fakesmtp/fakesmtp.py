@@ -43,6 +43,52 @@ CERT_VARIANTS = {
     "wronghost": ("wronghost.pem", "wronghost.key"),
     "selfsigned": ("selfsigned.pem", "selfsigned.key"),
 }
+# Variants that are not a certificate from mkcerts.sh: `stall` reads the
+# ClientHello and never answers; `alert` reads it and answers with a fatal
+# handshake_failure alert (RFC 8446 §6.2) instead of a ServerHello; `chain50`
+# serves a chain of LONG_CHAIN_LEN certificates (leaf, intermediates, root)
+# made with openssl when the server starts.
+SPECIAL_TLS_VARIANTS = ["stall", "alert", "chain50"]
+LONG_CHAIN_LEN = 50
+# TLS record: type 21 (alert), version 3.3, length 2, level 2 (fatal),
+# description 40 (handshake_failure).
+TLS_FATAL_HANDSHAKE_FAILURE = b"\x15\x03\x03\x00\x02\x02\x28"
+
+
+def make_long_chain(outdir, n=LONG_CHAIN_LEN):
+    """Write chain50.pem (leaf first, then n-1 issuers up to a self-signed
+    root) into outdir, next to every key, with P-256 keys and two days of
+    validity. Returns (chain path, leaf key path)."""
+    import subprocess
+    ext = os.path.join(outdir, "ca.ext")
+    with open(ext, "w") as f:
+        f.write("[ca]\nbasicConstraints=critical,CA:TRUE\nkeyUsage=keyCertSign,cRLSign\n"
+                "[leaf]\nbasicConstraints=CA:FALSE\nsubjectAltName=DNS:localhost\n")
+
+    def run(*args):
+        subprocess.run(["openssl", *args], check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+
+    def path(i, what):
+        return os.path.join(outdir, f"c{i}.{what}")
+
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
+    run("req", "-x509", *ec, "-subj", "/CN=fakesmtp long-chain root", "-days", "2",
+        "-addext", "basicConstraints=critical,CA:TRUE", "-keyout", path(0, "key"),
+        "-out", path(0, "pem"))
+    for i in range(1, n):
+        leaf = i == n - 1
+        subj = "/CN=localhost" if leaf else f"/CN=fakesmtp long-chain intermediate {i}"
+        run("req", "-new", *ec, "-subj", subj, "-keyout", path(i, "key"), "-out", path(i, "csr"))
+        run("x509", "-req", "-in", path(i, "csr"), "-CA", path(i - 1, "pem"), "-CAkey",
+            path(i - 1, "key"), "-set_serial", str(1000 + i), "-days", "2", "-extfile", ext,
+            "-extensions", "leaf" if leaf else "ca", "-out", path(i, "pem"))
+    cert = os.path.join(outdir, "chain50.pem")
+    with open(cert, "w") as out:
+        for i in range(n - 1, -1, -1):
+            with open(path(i, "pem")) as f:
+                out.write(f.read())
+    return cert, path(n - 1, "key")
 
 
 class ScriptError(Exception):
@@ -175,9 +221,9 @@ def parse_script(lines, first_lineno=1):
                 raise ScriptError(f"{where}: sleep SECONDS") from None
         elif op in ("starttls", "tls"):
             variant = rest or "good"
-            if variant != "stall" and variant not in CERT_VARIANTS:
+            if variant not in SPECIAL_TLS_VARIANTS and variant not in CERT_VARIANTS:
                 raise ScriptError(f"{where}: unknown TLS variant '{variant}' (have: "
-                                  f"{', '.join(list(CERT_VARIANTS) + ['stall'])})")
+                                  f"{', '.join(list(CERT_VARIANTS) + SPECIAL_TLS_VARIANTS)})")
             op, args = "starttls", (variant,)
         elif op == "default":
             verb, _, expr = rest.partition(" ")
@@ -300,6 +346,9 @@ class Conn:
             self.log("TLS stall: reading the ClientHello, never answering")
             self.drain()
             return
+        if variant == "alert":
+            self.tls_alert()
+            return
         if self.rbuf:
             self.log(f"warning: {len(self.rbuf)} bytes read before the TLS handshake were lost")
             self.rbuf = b""
@@ -315,6 +364,21 @@ class Conn:
         self.tls = True
         self.server.track(self.cid, tls)
         self.log(f"TLS established with the '{variant}' certificate: {tls.version()}")
+
+    def tls_alert(self):
+        """Read one whole TLS record (the ClientHello), answer with a fatal
+        alert, stop writing and wait for the client to hang up."""
+        data = self.rbuf
+        self.rbuf = b""
+        while len(data) < 5 or len(data) < 5 + struct.unpack("!H", data[3:5])[0]:
+            data += self._recv()
+        self.log(f"read a {len(data)}-byte TLS record, answering with a fatal alert")
+        self._sendall(TLS_FATAL_HANDSHAKE_FAILURE)
+        try:
+            self.sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+        self.drain()
 
     def hard_close(self, rst):
         try:
@@ -419,6 +483,8 @@ class FakeSMTP:
         self._ctx = {}
         self._listener = None
         self._nconn = 0
+        self._long_chain = None
+        self._tmpdir = None
         self.t0 = time.monotonic()
 
     def log(self, msg):
@@ -442,16 +508,29 @@ class FakeSMTP:
         with self._lock:
             if variant in self._ctx:
                 return self._ctx[variant]
-        if not self.certs_dir:
+        if variant == "chain50":
+            if not self._long_chain:
+                raise PeerGone("the long chain was not made (start() failed?)")
+            cert, key = self._long_chain
+        elif not self.certs_dir:
             raise PeerGone("a TLS step needs a certificate directory (--certs)")
-        cert, key = CERT_VARIANTS[variant]
+        else:
+            cert, key = CERT_VARIANTS[variant]
+            cert, key = os.path.join(self.certs_dir, cert), os.path.join(self.certs_dir, key)
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(os.path.join(self.certs_dir, cert), os.path.join(self.certs_dir, key))
+        ctx.load_cert_chain(cert, key)
         with self._lock:
             self._ctx[variant] = ctx
         return ctx
 
     def start(self):
+        # The long chain takes a second or two of openssl runs: made before
+        # the port is known, so no client is waiting on it.
+        if any(op == "starttls" and args[0] == "chain50" for op, args, _, _ in self.steps):
+            import tempfile
+            self._tmpdir = tempfile.TemporaryDirectory(prefix="fakesmtp-chain-")
+            self._long_chain = make_long_chain(self._tmpdir.name)
+            self.log(f"made a {LONG_CHAIN_LEN}-certificate chain in {self._tmpdir.name}")
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         s.bind((self.host, 0))
@@ -507,6 +586,9 @@ class FakeSMTP:
                 s.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass
+        if self._tmpdir:
+            self._tmpdir.cleanup()
+            self._tmpdir = None
 
 
 def script_lines_of(path):
