@@ -366,6 +366,41 @@ int client_read_reply(smtp_client *cl, int64_t deadline, smtp_reply **out, err *
 
 /* ------------------------------------------------------------ sending */
 
+/* Anything already buffered when we are about to send a command was sent by
+ * the server unprompted: a reply nobody asked for. Read as the next command's
+ * reply it would shift every later reply by one (blaming MAIL for a stray
+ * 550), so it is recorded as evidence and the session fails as a protocol
+ * error. Before QUIT it is only dropped: QUIT still ends the session politely.
+ * (A pipelining sender, later, must run this check once per batch.) */
+static int refuse_unsolicited(smtp_client *cl, bool quitting, err *e)
+{
+    size_t pending = conn_pending(cl->c);
+    if (pending == 0)
+        return 0;
+    const char *line;
+    size_t len;
+    int bare;
+    err ignore;
+    for (int i = 0; i < 20 && conn_pending(cl->c) > 0; i++) {
+        err_clear(&ignore);
+        /* An expired deadline: only complete lines already buffered are read. */
+        if (conn_read_line(cl->c, REPLY_MAX_LINE, 0, &line, &len, &bare, &ignore) < 0)
+            break;
+        transcript_add(cl->t, TR_RECV, line, len);
+    }
+    conn_drop_pending(cl->c);
+    transcript_addf(cl->t, TR_INFO,
+                    "the server sent %zu byte%s nobody asked for before the next command", pending,
+                    pending == 1 ? "" : "s");
+    if (quitting)
+        return 0;
+    err_set(e, ERRC_PROTOCOL,
+            "the server sent %zu unsolicited byte%s (a reply to no command) before the next "
+            "command; later replies could not be matched to their commands",
+            pending, pending == 1 ? "" : "s");
+    return broken(cl, e);
+}
+
 /* Write raw bytes plus CR LF, recording `shown`. For SASL responses, which
  * are not commands: RFC 4954 §4 allows them up to 12288 octets. */
 static int send_raw(smtp_client *cl, const char *data, const char *shown, int64_t deadline,
@@ -382,6 +417,11 @@ static int send_raw(smtp_client *cl, const char *data, const char *shown, int64_
     memcpy(p, data, n);
     memcpy(p + n, "\r\n", 2);
     int rc = 0;
+    if (refuse_unsolicited(cl, false, e) < 0) {
+        explicit_bzero(p, n + 2);
+        free(p);
+        return -1;
+    }
     transcript_add(cl->t, TR_SEND, shown, strlen(shown));
     if (conn_write(cl->c, p, n + 2, deadline, e) < 0)
         rc = broken(cl, e);
@@ -409,6 +449,8 @@ static int send_line(smtp_client *cl, const char *line, const char *shown, int64
     buf_reset(&b);
     if (command_format(&b, e, "%s", line) < 0)
         goto out; /* ERRC_LOCAL_INPUT; the session is untouched */
+    if (refuse_unsolicited(cl, verb_of(line) == V_QUIT, e) < 0)
+        goto out;
     transcript_add(cl->t, TR_SEND, shown, strlen(shown));
     if (conn_write(cl->c, b.data, b.len, deadline, e) < 0) {
         broken(cl, e);
