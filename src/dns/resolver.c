@@ -400,13 +400,20 @@ static dns_status internal(err *e, const char *msg)
     return tag(e, DNS_ERROR);
 }
 
+/* Number of records in a libunbound answer (its data array ends with NULL). */
+static size_t rdata_count(const struct ub_result *res)
+{
+    size_t n = 0;
+    while (res->data && res->data[n])
+        n++;
+    return n;
+}
+
 /* Append the addresses in q's answer to out. Returns 0 or -1 on OOM. */
 static int take_addrs(const dns_query *q, dns_addr_list *out)
 {
     const struct ub_result *res = q->res;
-    size_t count = 0;
-    while (res->data[count])
-        count++;
+    size_t count = rdata_count(res);
     if (count == 0)
         return 0;
     dns_addr *v = realloc(out->v, (out->n + count) * sizeof *v);
@@ -546,9 +553,7 @@ dns_status dns_lookup_mx(dns_resolver *r, const char *domain, int64_t deadline, 
         goto out;
     }
     const struct ub_result *res = q[0]->res;
-    size_t count = 0;
-    while (res->data[count])
-        count++;
+    size_t count = rdata_count(res);
     if (count == 0) {
         st = fail(e, DNS_ERROR, domain, "MX record", NULL, 0, total);
         goto out;
@@ -680,9 +685,7 @@ dns_status dns_lookup_txt(dns_resolver *r, const char *name, int64_t deadline, d
     if (st != DNS_OK)
         return st;
     const struct ub_result *res = q->res;
-    size_t count = 0;
-    while (res->data[count])
-        count++;
+    size_t count = rdata_count(res);
     if (count && !(out->v = calloc(count, sizeof *out->v))) {
         st = internal(e, "out of memory");
         goto out;
@@ -734,9 +737,7 @@ dns_status dns_lookup_ptr(dns_resolver *r, const char *name, int64_t deadline, d
     if (st != DNS_OK)
         return st;
     const struct ub_result *res = q->res;
-    size_t count = 0;
-    while (res->data[count])
-        count++;
+    size_t count = rdata_count(res);
     if (count && !(out->v = calloc(count, sizeof *out->v))) {
         st = internal(e, "out of memory");
         goto out;
