@@ -5,8 +5,14 @@ src/checks/finding.c, so the documentation can't drift from the code
 import re, sys, pathlib
 
 root = pathlib.Path(__file__).resolve().parent.parent
-src = (root / "src/checks/finding.c").read_text()
-body = src[src.index("catalogue[] = {"):src.index("};", src.index("catalogue[] = {"))]
+# The catalogue's parts, in the order finding.c assembles them.
+files = ["src/checks/finding.c", "src/checks/findings/domain_dns.c",
+         "src/checks/findings/domain_records.c"]
+body = ""
+for f in files:
+    src = (root / f).read_text()
+    start = re.search(r"finding_def \w+\[\] = \{", src).start()
+    body += src[start:src.index("\n};", start)]
 entry = re.compile(r'\{\s*"([a-z0-9_.]+)",\s*([EWI]),\s*(true|false),((?:\s*"(?:[^"\\]|\\.)*")+),'
                    r'((?:\s*"(?:[^"\\]|\\.)*")+)\s*\}', re.S)
 def cstr(s):
@@ -21,7 +27,7 @@ out = ["# Findings", "",
        "temporary, and `--insecure` turns certificate errors into warnings.", "",
        "`<stage>.timeout` exists for every stage (`ehlo.timeout`, `rcpt.timeout`, ...), all",
        "sharing the `stage.timeout` entry.", "",
-       "Generated from `src/checks/finding.c` by `scripts/gen-findings-doc.py`.", "",
+       "Generated from `src/checks/finding.c` and `src/checks/findings/*.c` by `scripts/gen-findings-doc.py`.", "",
        "| ID | severity | temporary | what it means | default advice |",
        "|---|---|---|---|---|"]
 for fid, s, temp, title, advice in rows:

@@ -198,19 +198,43 @@ static const finding_def catalogue[] = {
      "Check the command line options."},
 };
 
-const finding_def *finding_catalogue(size_t *n)
+static const finding_part *part(size_t i)
 {
-    *n = sizeof catalogue / sizeof catalogue[0];
-    return catalogue;
+    static const finding_part check = {catalogue, sizeof catalogue / sizeof catalogue[0]};
+    switch (i) {
+    case 0: return &check;
+    case 1: return &finding_part_domain_dns;
+    case 2: return &finding_part_domain_records;
+    default: return NULL;
+    }
+}
+
+size_t finding_catalogue_size(void)
+{
+    size_t n = 0;
+    for (size_t i = 0; part(i); i++)
+        n += part(i)->n;
+    return n;
+}
+
+const finding_def *finding_catalogue_get(size_t i)
+{
+    for (size_t p = 0; part(p); p++) {
+        if (i < part(p)->n)
+            return &part(p)->defs[i];
+        i -= part(p)->n;
+    }
+    return NULL;
 }
 
 const finding_def *finding_def_lookup(const char *id)
 {
     if (!id)
         return NULL;
-    for (size_t i = 0; i < sizeof catalogue / sizeof catalogue[0]; i++)
-        if (strcmp(catalogue[i].id, id) == 0)
-            return &catalogue[i];
+    for (size_t p = 0; part(p); p++)
+        for (size_t i = 0; i < part(p)->n; i++)
+            if (strcmp(part(p)->defs[i].id, id) == 0)
+                return &part(p)->defs[i];
     /* "<stage>.timeout" for any stage shares the generic entry. */
     const char *dot = strchr(id, '.');
     if (dot && strcmp(dot, ".timeout") == 0) {

@@ -43,8 +43,21 @@ typedef struct finding_list {
  * the generic timeout entry when it has no entry of its own. */
 const finding_def *finding_def_lookup(const char *id);
 
-/* The whole catalogue (for docs and tests). */
-const finding_def *finding_catalogue(size_t *n);
+/* The whole catalogue (for docs and tests), entry by entry: the i-th entry
+ * for i < finding_catalogue_size(), else NULL. The catalogue is assembled
+ * from parts, one per area, so each area keeps its IDs in its own file:
+ * finding.c (the SMTP check), findings/domain_dns.c (MX, PTR, HELO, DNSBL),
+ * findings/domain_records.c (SPF, DKIM, DMARC, MTA-STS, TLS-RPT). */
+size_t finding_catalogue_size(void);
+const finding_def *finding_catalogue_get(size_t i);
+
+/* One part of the catalogue (defined in its own file). */
+typedef struct finding_part {
+    const finding_def *defs;
+    size_t n;
+} finding_part;
+extern const finding_part finding_part_domain_dns;
+extern const finding_part finding_part_domain_records;
 
 /* Add a finding. id must be in the catalogue (an unknown id is added as an
  * error with no advice; tests assert this never happens). advice NULL takes

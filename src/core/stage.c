@@ -8,7 +8,10 @@ static const char *const names[STAGE__COUNT] = {
     [STAGE_BANNER] = "banner",     [STAGE_EHLO] = "ehlo",       [STAGE_STARTTLS] = "starttls",
     [STAGE_TLS] = "tls",           [STAGE_EHLO_TLS] = "ehlo_tls", [STAGE_AUTH] = "auth",
     [STAGE_MAIL] = "mail",         [STAGE_RCPT] = "rcpt",       [STAGE_DATA] = "data",
-    [STAGE_QUIT] = "quit",
+    [STAGE_QUIT] = "quit",         [STAGE_MX] = "mx",           [STAGE_SPF] = "spf",
+    [STAGE_DKIM] = "dkim",         [STAGE_DMARC] = "dmarc",     [STAGE_MTASTS] = "mtasts",
+    [STAGE_TLSRPT] = "tlsrpt",     [STAGE_PTR] = "ptr",         [STAGE_HELO] = "helo",
+    [STAGE_DNSBL] = "dnsbl",
 };
 
 const char *stage_name(stage_id s)

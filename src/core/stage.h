@@ -1,4 +1,5 @@
-/* stage.h — the product-wide names of the stages of an SMTP check.
+/* stage.h — the product-wide names of the stages of an SMTP check and the
+ * sections of a domain report (what a finding belongs to).
  *
  * Lives in core because every layer tags its errors with the stage it was in
  * (the transport does not know SMTP, but its caller tells it which stage a
@@ -20,6 +21,16 @@ typedef enum stage_id {
     STAGE_RCPT,
     STAGE_DATA,
     STAGE_QUIT,
+    /* sections of a domain report (checks/domain.h), in report order */
+    STAGE_MX,
+    STAGE_SPF,
+    STAGE_DKIM,
+    STAGE_DMARC,
+    STAGE_MTASTS,
+    STAGE_TLSRPT,
+    STAGE_PTR,
+    STAGE_HELO,
+    STAGE_DNSBL,
     STAGE__COUNT
 } stage_id;
 

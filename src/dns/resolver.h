@@ -27,11 +27,36 @@ typedef enum dns_status {
 
 typedef struct dns_resolver dns_resolver;
 
+/* DNSSEC status of an answer. UNCHECKED unless a trust anchor was set with
+ * dns_resolver_set_trust_anchor(): without one libunbound does not validate,
+ * and saying "insecure" would be a guess. */
+typedef enum dns_dnssec {
+    DNSSEC_UNCHECKED = 0, /* not validated (no trust anchor) */
+    DNSSEC_INSECURE,      /* validated: no chain of trust covers the name (unsigned) */
+    DNSSEC_SECURE,        /* validated: signed and the signatures verify */
+    DNSSEC_BOGUS,         /* validation failed (answers are withheld: SERVFAIL) */
+} dns_dnssec;
+
+/* Stable name ("unchecked", "insecure", "secure", "bogus"). Static string. */
+const char *dns_dnssec_name(dns_dnssec d);
+
 /* Create a resolver. server: NULL for the system configuration, or
  * "IP" / "IP@PORT" to forward to. Returns NULL with e set (ERRC_LOCAL_INPUT
  * for a bad server string, ERRC_DNS otherwise). */
 dns_resolver *dns_resolver_new(const char *server, err *e);
 void dns_resolver_free(dns_resolver *r);
+
+/* Validate DNSSEC from now on with the trust anchors in file (a zone-file of
+ * DS or DNSKEY records, e.g. /usr/share/dns/root.key from dns-root-data, or a
+ * test zone's key). Call before the first lookup. Returns 0, or -1 with e set
+ * (ERRC_LOCAL_INPUT: the file cannot be read or holds no anchor). */
+int dns_resolver_set_trust_anchor(dns_resolver *r, const char *file, err *e);
+
+/* The root trust anchor shipped by dns-root-data, or NULL when absent. */
+const char *dns_default_trust_anchor(void);
+
+/* Whether a trust anchor is set (answers can be other than UNCHECKED). */
+bool dns_resolver_validates(const dns_resolver *r);
 
 /* One address of a host; sa's port is 0. */
 typedef struct dns_addr {

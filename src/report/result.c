@@ -57,12 +57,21 @@ static void free_sweep(sweep_outcome *s)
     free(s);
 }
 
+static void free_domain(domain_outcome *d)
+{
+    if (!d)
+        return;
+    domain_outcome_free(d);
+    free(d);
+}
+
 void result_free(result *r)
 {
     if (!r)
         return;
     free_endpoint(r->endpoint);
     free_sweep(r->sweep);
+    free_domain(r->domain);
     explain_outcome_free(r->explain);
     finding_list_free(&r->findings);
     for (size_t i = 0; i < r->n_notes; i++)
@@ -114,6 +123,21 @@ int result_take_sweep(result *r, sweep_outcome *s)
         free_sweep(r->sweep);
     r->sweep = s;
     return 0;
+}
+
+int result_take_domain(result *r, domain_outcome *d)
+{
+    if (!d)
+        return 0;
+    if (r->domain && r->domain != d)
+        free_domain(r->domain);
+    r->domain = d;
+    int rc = 0;
+    if (finding_list_move(&r->findings, &d->findings) < 0)
+        rc = -1;
+    if (move_notes(r, &d->notes, &d->n_notes) < 0)
+        rc = -1;
+    return rc;
 }
 
 int result_add_note(result *r, const char *fmt, ...)

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 
+#include "checks/domain.h"
 #include "checks/endpoint.h"
 #include "checks/explain.h"
 #include "checks/finding.h"
@@ -22,10 +23,11 @@ typedef enum verdict { VERDICT_PASS = 0, VERDICT_WARN, VERDICT_FAIL, VERDICT_TEM
 const char *verdict_name(verdict v);  /* "pass" / "warn" / "fail" / "tempfail" */
 
 typedef struct result {
-    const char *command;        /* "check"; static string */
+    const char *command;        /* "check", "explain", "domain"; static string */
     endpoint_outcome *endpoint; /* owned; NULL if none ran */
     sweep_outcome *sweep;       /* owned; NULL if no sweep */
     explain_outcome *explain;   /* owned; set by `explain` only */
+    domain_outcome *domain;     /* owned; set by `domain` only */
     finding_list findings;      /* every finding of the run, in order found */
     char **notes;               /* informational lines; owned */
     size_t n_notes;
@@ -41,6 +43,7 @@ void result_free(result *r);
  * OOM (ownership is taken either way). */
 int result_take_endpoint(result *r, endpoint_outcome *e);
 int result_take_sweep(result *r, sweep_outcome *s);
+int result_take_domain(result *r, domain_outcome *d);
 
 /* Add a note or a finding at the result level (e.g. "no port reachable"). */
 int result_add_note(result *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
