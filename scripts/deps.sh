@@ -14,6 +14,11 @@ PACKAGES=(
   libssl-dev libunbound-dev libjansson-dev libcmocka-dev
   # DMARC organisational domains (Public Suffix List built into libpsl)
   libpsl-dev
+  # IDN domains in addresses (send), HTTPS fetches (MTA-STS policy)
+  libidn2-dev libcurl4-openssl-dev
+  # DNSSEC: the root trust anchor (dns-root-data); ldns-keygen/ldns-signzone sign
+  # the test zones the Unbound fixture serves for DNSSEC and DANE tests
+  dns-root-data ldnsutils
   # test peers and tools
   postfix sasl2-bin libsasl2-modules unbound openssl python3 ca-certificates
   # tests/unit/analysis/spf_suite_to_json.py reads the RFC 7208 suite (YAML)

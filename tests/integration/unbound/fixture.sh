@@ -121,6 +121,9 @@ server:
     prefetch: no
     minimal-responses: yes
     include: "$here/zones.conf"
+    # One file per area (domain-dns.conf, domain-records.conf, ...), so areas
+    # add test data without editing each other's files.
+    include: "$here/zones.d/*.conf"
 CONF
 }
 
