@@ -1,0 +1,4 @@
+/* section_reverse.c — STUB: being written; see run.h for the contract. */
+#include "checks/domain/run.h"
+
+const domain_section_ops domain_section_reverse = {.id = DSEC_PTR};
