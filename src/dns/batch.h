@@ -46,7 +46,7 @@ typedef struct dns_tlsa {
 
 /* The answer to one query of a batch. Only the payload matching the query's
  * type is filled; the others stay empty. Everything here is owned by the
- * batch and lives until dns_batch_free (or the next dns_batch_reset). */
+ * batch and lives until dns_batch_free. */
 typedef struct dns_answer {
     const char *name;       /* the name asked, as given to dns_batch_add */
     dns_rrtype type;

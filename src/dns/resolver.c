@@ -1,54 +1,30 @@
 /* resolver.c — typed DNS lookups over libunbound, with deadlines (resolver.h).
  *
  * RFC 1035 (message format, RCODEs), RFC 2308 (NXDOMAIN vs NODATA),
- * RFC 3596 (AAAA), RFC 7505 (null MX), RFC 6724 (IPv6 before IPv4).
- * docs/internals/DNS.md explains the design; the key points are:
- *   - libunbound runs in async thread mode: queries are sent with
- *     ub_resolve_async, and we poll(2) ub_fd() ourselves until the deadline,
- *     calling ub_process() when it is readable. A query still out at the
- *     deadline is cancelled and reported as DNS_TIMEOUT, so no lookup ever
- *     waits for libunbound's own (much longer) retry schedule.
- *   - each query's callback state lives on the heap, never on the caller's
- *     stack: if a cancel comes too late (the answer is already queued), the
- *     callback can still run during a later lookup, and must find live memory.
- *     Such "abandoned" slots are kept on the resolver and freed later. */
+ * RFC 3596 (AAAA), RFC 7505 (null MX), RFC 6724 (IPv6 before IPv4),
+ * RFC 4033-4035 (DNSSEC validation with a configured trust anchor).
+ * This file owns the resolver's setup (forwarder, trust anchor). Each typed
+ * lookup is a small batch (batch.h) over the one query engine (query.h), so
+ * deadlines, cancellation, status mapping and record parsing live in one
+ * place; what stays here is turning one or two answers into the lookup's
+ * list and its err sentence. docs/internals/DNS.md explains the design. */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <limits.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistd.h>
 #include <unbound.h>
 
 /* ---- core ---- */
 #include "core/clock.h"
 #include "core/err.h"
-#include "core/xalloc.h"
 /* ---- dns ---- */
-#include "dns/dname.h"
+#include "dns/batch.h"
+#include "dns/query.h"
 #include "dns/resolver.h"
-
-enum { RR_A = 1, RR_PTR = 12, RR_MX = 15, RR_TXT = 16, RR_AAAA = 28, RR_CLASS_IN = 1 };
-enum { RCODE_NOERROR = 0, RCODE_SERVFAIL = 2, RCODE_NXDOMAIN = 3 };
-
-/* One outstanding libunbound query. Owned by the lookup that started it until
- * it completes or is cancelled; owned by the resolver once abandoned. */
-typedef struct dns_query {
-    int id;                 /* libunbound async id */
-    int rrtype;
-    bool done;              /* the callback ran */
-    bool abandoned;         /* its lookup gave up; free once done */
-    int ub_err;             /* libunbound error code from the callback */
-    struct ub_result *res;  /* owned; NULL when ub_err != 0 */
-    struct dns_query *next; /* in dns_resolver.abandoned */
-} dns_query;
-
-struct dns_resolver {
-    struct ub_ctx *ctx;
-    dns_query *abandoned; /* cancelled too late; waiting for their callback */
-};
 
 /* ------------------------------------------------------------------ setup */
 
@@ -127,6 +103,14 @@ dns_resolver *dns_resolver_new(const char *server, err *e)
             ub_fail(e, "local-zone", rc);
             goto fail;
         }
+        /* Likewise the loopback reverse zone, which libunbound answers
+         * itself ("localhost", NXDOMAIN for the rest of 127/8): the PTR
+         * and FCrDNS checks must see the named server's data. */
+        rc = ub_ctx_set_option(r->ctx, "local-zone:", "127.in-addr.arpa. transparent");
+        if (rc != 0) {
+            ub_fail(e, "local-zone", rc);
+            goto fail;
+        }
     } else {
         /* The system's servers and /etc/hosts (so "localhost" and local
          * names work as elsewhere on the machine). Either file may be
@@ -149,21 +133,6 @@ fail:
     return NULL;
 }
 
-static void free_done_abandoned(dns_resolver *r, bool all)
-{
-    dns_query **pp = &r->abandoned;
-    while (*pp) {
-        dns_query *q = *pp;
-        if (q->done || all) {
-            *pp = q->next;
-            ub_resolve_free(q->res);
-            free(q);
-        } else {
-            pp = &q->next;
-        }
-    }
-}
-
 void dns_resolver_free(dns_resolver *r)
 {
     if (!r)
@@ -171,154 +140,138 @@ void dns_resolver_free(dns_resolver *r)
     /* Deleting the context stops the worker thread; no callback runs after. */
     if (r->ctx)
         ub_ctx_delete(r->ctx);
-    free_done_abandoned(r, true);
+    dns_query_reap(r, true);
     free(r);
 }
 
-/* ---------------------------------------------------------------- queries */
+/* ----------------------------------------------------------------- DNSSEC */
 
-static void on_answer(void *arg, int ub_err, struct ub_result *res)
+/* The file must be readable and hold at least one DS or DNSKEY record: a
+ * quick look (bounded: 4096 lines) so that a wrong path or a wrong file is
+ * reported now, as the user's mistake, and not as every later lookup
+ * failing. libunbound parses the file itself at the first lookup. */
+static int anchor_file_check(const char *file, err *e)
 {
-    dns_query *q = arg;
-    q->done = true;
-    q->ub_err = ub_err;
-    if (q->abandoned) {
-        ub_resolve_free(res);
-        return;
+    FILE *fp = fopen(file, "r");
+    if (!fp)
+        return err_sys(e, ERRC_LOCAL_INPUT, errno, "cannot read the DNSSEC trust anchor file %.200s",
+                       file);
+    char line[4096];
+    bool found = false;
+    for (int n = 0; !found && n < 4096 && fgets(line, sizeof line, fp); n++) {
+        char *semi = strchr(line, ';'); /* a comment to the end of the line */
+        if (semi)
+            *semi = '\0';
+        char *save = NULL;
+        for (char *tok = strtok_r(line, " \t\r\n", &save); tok && !found;
+             tok = strtok_r(NULL, " \t\r\n", &save))
+            found = strcasecmp(tok, "DS") == 0 || strcasecmp(tok, "DNSKEY") == 0;
     }
-    q->res = res;
+    fclose(fp);
+    if (!found)
+        return err_set(e, ERRC_LOCAL_INPUT,
+                       "%.200s holds no DS or DNSKEY record: not a DNSSEC trust anchor file", file);
+    return 0;
 }
 
-/* Run the n queries for name concurrently until all are answered or the
- * deadline passes. q[i] is NULL for a query libunbound refused to start
- * (*start_err then holds its code); an unanswered one has done == false.
- * Returns 0, or -1 with e set for a local failure (poll, libunbound). */
-static int run_queries(dns_resolver *r, const char *name, const int *types, dns_query **q,
-                       size_t n, int64_t deadline, int *start_err, err *e)
+int dns_resolver_set_trust_anchor(dns_resolver *r, const char *file, err *e)
 {
-    int rc = 0;
-    size_t pending = 0;
+    if (!r || !file)
+        return err_set(e, ERRC_INTERNAL, "dns_resolver_set_trust_anchor: bad arguments");
+    if (anchor_file_check(file, e) < 0)
+        return -1;
+    int rc = ub_ctx_add_ta_file(r->ctx, file);
+    if (rc == UB_AFTERFINAL)
+        return err_set(e, ERRC_INTERNAL,
+                       "the DNSSEC trust anchor must be set before the first DNS lookup");
+    if (rc != 0)
+        return ub_fail(e, "trust anchor", rc);
+    r->validates = true;
+    return 0;
+}
 
-    *start_err = 0;
-    for (size_t i = 0; i < n; i++)
-        q[i] = NULL;
+const char *dns_default_trust_anchor(void)
+{
+    /* Debian's dns-root-data: the root zone's KSKs as DNSKEY records. */
+    static const char path[] = "/usr/share/dns/root.key";
+    return access(path, R_OK) == 0 ? path : NULL;
+}
+
+bool dns_resolver_validates(const dns_resolver *r)
+{
+    return r && r->validates;
+}
+
+const char *dns_dnssec_name(dns_dnssec d)
+{
+    switch (d) {
+    case DNSSEC_UNCHECKED: return "unchecked";
+    case DNSSEC_INSECURE: return "insecure";
+    case DNSSEC_SECURE: return "secure";
+    case DNSSEC_BOGUS: return "bogus";
+    }
+    return "unchecked";
+}
+
+/* ---------------------------------------------------------------- lookups */
+
+/* Record status s (and the resolve stage, unless the caller chose one). */
+static dns_status tag(err *e, dns_status s)
+{
+    if (e) {
+        e->dns_status = (int)s;
+        if (e->stage == STAGE_NONE)
+            e->stage = STAGE_RESOLVE;
+    }
+    return s;
+}
+
+/* A local failure (bad call, out of memory, poll): not the DNS's fault. */
+static dns_status internal(err *e, const char *msg)
+{
+    err_set(e, ERRC_INTERNAL, "%s", msg);
+    return tag(e, DNS_ERROR);
+}
+
+/* Fill e for a lookup of `what` of name that ended with status s, decided by
+ * answer i of b (i < 0: no answer, start_err says why). */
+static dns_status fail(err *e, dns_status s, const char *name, const char *what,
+                       const dns_batch *b, int i, int start_err)
+{
+    const dns_query *q = i >= 0 ? dns_batch_query(b, i) : NULL;
+    if (i >= 0 && !q)
+        start_err = UB_NOMEM; /* the engine could not keep the query */
+    return tag(e, dns_query_explain(e, s, name, what, q, start_err,
+                                    i >= 0 ? dns_batch_total_ms(b, i) : 0));
+}
+
+/* Ask name for each of types[0..n) at once. Returns the run batch, or NULL
+ * with e set and *st the status to return. */
+static dns_batch *ask(dns_resolver *r, const char *name, const char *what,
+                      const dns_rrtype *types, size_t n, int64_t deadline, dns_status *st, err *e)
+{
+    if (!dns_query_name_ok(name)) {
+        *st = fail(e, DNS_ERROR, name ? name : "", what, NULL, -1, UB_SYNTAX);
+        return NULL;
+    }
+    dns_batch *b = dns_batch_new(r);
+    if (!b) {
+        *st = internal(e, "out of memory");
+        return NULL;
+    }
     for (size_t i = 0; i < n; i++) {
-        q[i] = calloc(1, sizeof *q[i]);
-        if (!q[i]) {
-            rc = err_set(e, ERRC_INTERNAL, "out of memory");
-            goto out;
-        }
-        q[i]->rrtype = types[i];
-        int ue = ub_resolve_async(r->ctx, name, types[i], RR_CLASS_IN, q[i], on_answer, &q[i]->id);
-        if (ue != 0) {
-            free(q[i]);
-            q[i] = NULL;
-            *start_err = ue;
-            continue;
-        }
-        pending++;
-    }
-    int fd = pending ? ub_fd(r->ctx) : -1;
-    if (pending && fd < 0) {
-        rc = err_set(e, ERRC_DNS, "DNS resolver failed: no file descriptor to wait on");
-        goto out;
-    }
-    while (pending) {
-        /* poll with 0 once the deadline has passed still collects answers
-         * that are already queued. */
-        int64_t left = clock_remaining_ms(deadline);
-        struct pollfd pfd = {.fd = fd, .events = POLLIN};
-        int pr = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
-        if (pr < 0 && errno == EINTR)
-            continue;
-        if (pr < 0) {
-            rc = err_sys(e, ERRC_INTERNAL, errno, "poll on the DNS resolver failed");
-            goto out;
-        }
-        if (pr == 0)
-            break;
-        int ue = ub_process(r->ctx);
-        if (ue != 0) {
-            rc = err_set(e, ERRC_DNS, "DNS resolver failed: %s", ub_strerror(ue));
-            goto out;
-        }
-        pending = 0;
-        for (size_t i = 0; i < n; i++)
-            if (q[i] && !q[i]->done)
-                pending++;
-    }
-
-out:
-    /* Cancel what is still out. When the cancel fails the answer is already
-     * queued; the slot then waits on the resolver for its callback. */
-    for (size_t i = 0; i < n; i++) {
-        if (!q[i] || q[i]->done)
-            continue;
-        if (ub_cancel(r->ctx, q[i]->id) == 0)
-            continue; /* stays with the caller as a timed-out query */
-        dns_query *a = calloc(1, sizeof *a);
-        if (a) {
-            /* Hand the live slot to the resolver; the caller keeps a copy
-             * that says "no answer". */
-            *a = *q[i];
-            q[i]->abandoned = true;
-            q[i]->next = r->abandoned;
-            r->abandoned = q[i];
-            q[i] = a;
-            q[i]->next = NULL;
-        } else {
-            /* No memory for the copy: give the slot away and report the
-             * query as never started. */
-            q[i]->abandoned = true;
-            q[i]->next = r->abandoned;
-            r->abandoned = q[i];
-            q[i] = NULL;
-            *start_err = UB_NOMEM;
+        if (dns_batch_add(b, name, types[i]) != (int)i) {
+            dns_batch_free(b);
+            *st = internal(e, "out of memory");
+            return NULL;
         }
     }
-    return rc;
-}
-
-static void free_queries(dns_query **q, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (q[i])
-            ub_resolve_free(q[i]->res);
-        free(q[i]);
-        q[i] = NULL;
+    if (dns_batch_run(b, deadline, e) < 0) {
+        dns_batch_free(b);
+        *st = tag(e, DNS_ERROR);
+        return NULL;
     }
-}
-
-/* ---------------------------------------------------------------- results */
-
-static const char *rcode_name(int rcode)
-{
-    static const char *const names[] = {"NOERROR", "FORMERR", "SERVFAIL", "NXDOMAIN",
-                                        "NOTIMP",  "REFUSED", "YXDOMAIN", "YXRRSET",
-                                        "NXRRSET", "NOTAUTH", "NOTZONE"};
-    if (rcode >= 0 && (size_t)rcode < sizeof names / sizeof names[0])
-        return names[rcode];
-    return NULL;
-}
-
-/* How one query ended (DNS_OK = the name has data of that type). */
-static dns_status query_status(const dns_query *q)
-{
-    if (!q)
-        return DNS_ERROR;
-    if (!q->done)
-        return DNS_TIMEOUT;
-    if (q->ub_err != 0 || !q->res)
-        return DNS_ERROR;
-    if (q->res->bogus)
-        return DNS_SERVFAIL;
-    if (q->res->rcode == RCODE_NXDOMAIN || q->res->nxdomain)
-        return DNS_NXDOMAIN;
-    if (q->res->rcode == RCODE_SERVFAIL)
-        return DNS_SERVFAIL;
-    if (q->res->rcode != RCODE_NOERROR)
-        return DNS_ERROR;
-    return q->res->havedata ? DNS_OK : DNS_NODATA;
+    return b;
 }
 
 /* Which failure explains best why a name has no address: the name not
@@ -337,168 +290,56 @@ static int failure_rank(dns_status s)
     return 0;
 }
 
-/* Record status s (and the resolve stage, unless the caller chose one). */
-static dns_status tag(err *e, dns_status s)
-{
-    if (e) {
-        e->dns_status = (int)s;
-        if (e->stage == STAGE_NONE)
-            e->stage = STAGE_RESOLVE;
-    }
-    return s;
-}
-
-/* Fill e for a lookup of `what` ("AAAA or A record", "MX record") of name
- * that ended with status s; q is the query that decided it (may be NULL). */
-static dns_status fail(err *e, dns_status s, const char *name, const char *what,
-                       const dns_query *q, int start_err, int64_t deadline_ms_total)
-{
-    if (s == DNS_OK) /* an answer with data, but none of it usable */
-        s = DNS_ERROR;
-    if (!e)
-        return s;
-    switch (s) {
-    case DNS_NXDOMAIN:
-        err_set(e, ERRC_DNS, "%s does not exist (NXDOMAIN)", name);
-        break;
-    case DNS_NODATA:
-        err_set(e, ERRC_DNS, "%s exists but has no %s (NODATA)", name, what);
-        break;
-    case DNS_SERVFAIL:
-        if (q && q->res && q->res->bogus)
-            err_set(e, ERRC_DNS, "DNSSEC validation failed for %s (bogus answer)", name);
-        else
-            err_set(e, ERRC_DNS, "the DNS server failed to resolve %s (SERVFAIL)", name);
-        break;
-    case DNS_TIMEOUT:
-        err_set(e, ERRC_TIMEOUT, "no DNS answer for %s within %lld ms", name,
-                (long long)deadline_ms_total);
-        break;
-    case DNS_OK:
-    case DNS_ERROR:
-        if (q && q->done && q->ub_err != 0)
-            err_set(e, ERRC_DNS, "DNS lookup of %s failed (%s)", name, ub_strerror(q->ub_err));
-        else if (q && q->done && q->res && rcode_name(q->res->rcode) && q->res->rcode != 0)
-            err_set(e, ERRC_DNS, "DNS lookup of %s failed (%s)", name, rcode_name(q->res->rcode));
-        else if (q && q->done && q->res && q->res->rcode != 0)
-            err_set(e, ERRC_DNS, "DNS lookup of %s failed (RCODE %d)", name, q->res->rcode);
-        else if (start_err == UB_SYNTAX)
-            err_set(e, ERRC_DNS, "\"%.255s\" is not a valid DNS name", name);
-        else if (start_err != 0)
-            err_set(e, ERRC_DNS, "DNS lookup of %s failed (%s)", name, ub_strerror(start_err));
-        else
-            err_set(e, ERRC_DNS, "DNS lookup of %s returned malformed %s data", name, what);
-        break;
-    }
-    return tag(e, s);
-}
-
-/* A local failure (bad call, out of memory, poll): not the DNS's fault. */
-static dns_status internal(err *e, const char *msg)
-{
-    err_set(e, ERRC_INTERNAL, "%s", msg);
-    return tag(e, DNS_ERROR);
-}
-
-/* Number of records in a libunbound answer (its data array ends with NULL). */
-static size_t rdata_count(const struct ub_result *res)
-{
-    size_t n = 0;
-    while (res->data && res->data[n])
-        n++;
-    return n;
-}
-
-/* Append the addresses in q's answer to out. Returns 0 or -1 on OOM. */
-static int take_addrs(const dns_query *q, dns_addr_list *out)
-{
-    const struct ub_result *res = q->res;
-    size_t count = rdata_count(res);
-    if (count == 0)
-        return 0;
-    dns_addr *v = realloc(out->v, (out->n + count) * sizeof *v);
-    if (!v)
-        return -1;
-    out->v = v;
-    for (size_t i = 0; i < count; i++) {
-        dns_addr *a = &out->v[out->n];
-        memset(a, 0, sizeof *a);
-        if (q->rrtype == RR_A && res->len[i] == 4) {
-            struct sockaddr_in *sin = (struct sockaddr_in *)&a->sa;
-            sin->sin_family = AF_INET;
-            memcpy(&sin->sin_addr, res->data[i], 4);
-            a->len = sizeof *sin;
-            inet_ntop(AF_INET, &sin->sin_addr, a->text, sizeof a->text);
-        } else if (q->rrtype == RR_AAAA && res->len[i] == 16) {
-            struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&a->sa;
-            sin6->sin6_family = AF_INET6;
-            memcpy(&sin6->sin6_addr, res->data[i], 16);
-            a->len = sizeof *sin6;
-            inet_ntop(AF_INET6, &sin6->sin6_addr, a->text, sizeof a->text);
-        } else {
-            continue; /* malformed rdata: skip it */
-        }
-        out->n++;
-    }
-    return 0;
-}
-
-static bool bad_name(const char *name)
-{
-    return !name || !*name || strlen(name) > 253 + 1;
-}
-
 dns_status dns_lookup_addrs(dns_resolver *r, const char *host, int family, int64_t deadline,
                             dns_addr_list *out, err *e)
 {
-    int types[2];
+    dns_rrtype types[2];
     size_t n = 0;
-    dns_query *q[2] = {NULL, NULL};
-    int start_err = 0;
     dns_status st = DNS_OK;
-    int64_t total = clock_remaining_ms(deadline);
 
     memset(out, 0, sizeof *out);
     if (!r || (family != 0 && family != 4 && family != 6))
         return internal(e, "dns_lookup_addrs: bad arguments");
-    if (bad_name(host))
-        return fail(e, DNS_ERROR, host ? host : "", "address", NULL, UB_SYNTAX, 0);
-    free_done_abandoned(r, false);
     /* AAAA first, then A (RFC 6724 default preference for IPv6). */
     if (family != 4)
-        types[n++] = RR_AAAA;
+        types[n++] = DNS_RR_AAAA;
     if (family != 6)
-        types[n++] = RR_A;
+        types[n++] = DNS_RR_A;
+    const char *what = family == 4 ? "A record" : family == 6 ? "AAAA record" : "AAAA or A record";
+    dns_batch *b = ask(r, host, what, types, n, deadline, &st, e);
+    if (!b)
+        return st;
 
-    if (run_queries(r, host, types, q, n, deadline, &start_err, e) < 0) {
-        st = tag(e, DNS_ERROR);
-        goto out;
-    }
     out->secure = true;
-    int why = -1; /* the query whose failure explains the result */
+    int why = -1; /* the answer whose failure explains the result */
     dns_status worst = DNS_OK;
     for (size_t i = 0; i < n; i++) {
-        dns_status s = query_status(q[i]);
-        if (s == DNS_OK && take_addrs(q[i], out) < 0) {
-            st = internal(e, "out of memory");
-            goto out;
+        dns_answer *a = dns_batch_answer_mut(b, (int)i);
+        /* The engine's own status: an answer whose records were all
+         * malformed ranks as the answer it was, not as a failure. */
+        dns_status s = dns_query_status(dns_batch_query(b, (int)i));
+        if (a->addrs.n > 0) {
+            dns_addr *v = realloc(out->v, (out->n + a->addrs.n) * sizeof *v);
+            if (!v) {
+                st = internal(e, "out of memory");
+                goto out;
+            }
+            out->v = v;
+            memcpy(out->v + out->n, a->addrs.v, a->addrs.n * sizeof *v);
+            out->n += a->addrs.n;
         }
-        if (!(q[i] && q[i]->res && q[i]->res->secure))
+        if (a->dnssec != DNSSEC_SECURE)
             out->secure = false;
         if (why < 0 || failure_rank(s) > failure_rank(worst)) {
             worst = s;
             why = (int)i;
         }
     }
-    if (out->n > 0) {
-        st = DNS_OK;
-        goto out;
-    }
-    const char *what = family == 4 ? "A record" : family == 6 ? "AAAA record" : "AAAA or A record";
-    st = fail(e, worst, host, what, why >= 0 ? q[why] : NULL, start_err, total);
+    if (out->n == 0)
+        st = fail(e, worst, host, what, b, why, 0);
 
 out:
-    free_queries(q, n);
+    dns_batch_free(b);
     if (st != DNS_OK) {
         dns_addr_list_free(out);
         out->secure = false;
@@ -515,88 +356,42 @@ void dns_addr_list_free(dns_addr_list *l)
     l->n = 0;
 }
 
-/* Parse one MX rdata (RFC 1035 §3.3.9): 16-bit preference, then a name that
- * must use up the rest exactly. Returns 0 or -1 for malformed data. */
-static int parse_mx(const unsigned char *p, size_t len, unsigned *pref, char *host, size_t hostsz)
+/* One query of type for name; on DNS_OK *bp holds the run batch (answer 0
+ * parsed, with at least one record), otherwise e is filled. */
+static dns_status single(dns_resolver *r, const char *name, dns_rrtype type, const char *what,
+                         int64_t deadline, dns_batch **bp, err *e)
 {
-    size_t used = 0;
-    if (len < 3)
-        return -1;
-    *pref = (unsigned)p[0] << 8 | p[1];
-    if (dname_to_text(p + 2, len - 2, &used, host, hostsz) < 0 || used != len - 2)
-        return -1;
-    return 0;
+    dns_status st;
+    *bp = NULL;
+    if (!r)
+        return internal(e, "DNS lookup: no resolver");
+    dns_batch *b = ask(r, name, what, &type, 1, deadline, &st, e);
+    if (!b)
+        return st;
+    st = dns_batch_answer(b, 0)->status;
+    if (st != DNS_OK) {
+        st = fail(e, st, name, what, b, 0, 0);
+        dns_batch_free(b);
+        return st;
+    }
+    *bp = b;
+    return DNS_OK;
 }
 
 dns_status dns_lookup_mx(dns_resolver *r, const char *domain, int64_t deadline, dns_mx_list *out,
                          err *e)
 {
-    const int types[1] = {RR_MX};
-    dns_query *q[1] = {NULL};
-    int start_err = 0;
-    dns_status st;
-    int64_t total = clock_remaining_ms(deadline);
-
+    dns_batch *b;
     memset(out, 0, sizeof *out);
-    if (!r)
-        return internal(e, "dns_lookup_mx: no resolver");
-    if (bad_name(domain))
-        return fail(e, DNS_ERROR, domain ? domain : "", "MX record", NULL, UB_SYNTAX, 0);
-    free_done_abandoned(r, false);
-    if (run_queries(r, domain, types, q, 1, deadline, &start_err, e) < 0) {
-        st = tag(e, DNS_ERROR);
-        goto out;
-    }
-    st = query_status(q[0]);
-    if (st != DNS_OK) {
-        st = fail(e, st, domain, "MX record", q[0], start_err, total);
-        goto out;
-    }
-    const struct ub_result *res = q[0]->res;
-    size_t count = rdata_count(res);
-    if (count == 0) {
-        st = fail(e, DNS_ERROR, domain, "MX record", NULL, 0, total);
-        goto out;
-    }
-    out->v = calloc(count, sizeof *out->v);
-    if (!out->v) {
-        st = internal(e, "out of memory");
-        goto out;
-    }
-    for (size_t i = 0; i < count; i++) {
-        char host[DNAME_TEXT_MAX];
-        unsigned pref;
-        if (res->len[i] < 0 ||
-            parse_mx((const unsigned char *)res->data[i], (size_t)res->len[i], &pref, host,
-                     sizeof host) < 0)
-            continue; /* malformed record: skip it */
-        char *h = xstrdup(host);
-        if (!h) {
-            st = internal(e, "out of memory");
-            goto out;
-        }
-        /* Insertion sort by preference: stable, so ties keep answer order. */
-        size_t j = out->n;
-        while (j > 0 && out->v[j - 1].pref > pref) {
-            out->v[j] = out->v[j - 1];
-            j--;
-        }
-        out->v[j].pref = pref;
-        out->v[j].host = h;
-        out->n++;
-    }
-    if (out->n == 0) {
-        st = fail(e, DNS_ERROR, domain, "MX record", NULL, 0, total);
-        goto out;
-    }
-    out->secure = res->secure != 0;
-    st = DNS_OK;
-
-out:
-    free_queries(q, 1);
+    dns_status st = single(r, domain, DNS_RR_MX, "MX record", deadline, &b, e);
     if (st != DNS_OK)
-        dns_mx_list_free(out);
-    return st;
+        return st;
+    dns_answer *a = dns_batch_answer_mut(b, 0);
+    *out = a->mx;
+    memset(&a->mx, 0, sizeof a->mx);
+    out->secure = a->dnssec == DNSSEC_SECURE;
+    dns_batch_free(b);
+    return DNS_OK;
 }
 
 void dns_mx_list_free(dns_mx_list *l)
@@ -611,103 +406,20 @@ void dns_mx_list_free(dns_mx_list *l)
     l->secure = false;
 }
 
-/* ------------------------------------------------------------ TXT and PTR */
-
-/* Run one query of rrtype for name; on DNS_OK *qp holds the answered query
- * (free with free_queries), otherwise e is filled as for dns_lookup_mx. */
-static dns_status single_query(dns_resolver *r, const char *name, int rrtype, const char *what,
-                               int64_t deadline, dns_query **qp, err *e)
-{
-    const int types[1] = {rrtype};
-    int start_err = 0;
-    int64_t total = clock_remaining_ms(deadline);
-    dns_status st;
-
-    *qp = NULL;
-    if (!r)
-        return internal(e, "DNS lookup: no resolver");
-    if (bad_name(name))
-        return fail(e, DNS_ERROR, name ? name : "", what, NULL, UB_SYNTAX, 0);
-    free_done_abandoned(r, false);
-    if (run_queries(r, name, types, qp, 1, deadline, &start_err, e) < 0) {
-        free_queries(qp, 1);
-        return tag(e, DNS_ERROR);
-    }
-    st = query_status(*qp);
-    if (st != DNS_OK) {
-        st = fail(e, st, name, what, *qp, start_err, total);
-        free_queries(qp, 1);
-    }
-    return st;
-}
-
-/* Split TXT rdata into its <character-string>s. Returns 0 or -1 (malformed
- * or OOM; t is then empty). */
-static int parse_txt(const unsigned char *p, size_t len, dns_txt *t)
-{
-    size_t n = 0, i = 0;
-    memset(t, 0, sizeof *t);
-    while (i < len) { /* count, and check every length stays inside */
-        i += 1 + (size_t)p[i];
-        n++;
-    }
-    if (i != len)
-        return -1;
-    if (n && (!(t->strs = calloc(n, sizeof *t->strs)) || !(t->lens = calloc(n, sizeof *t->lens))))
-        goto fail;
-    for (i = 0; t->nstrs < n; t->nstrs++) {
-        size_t l = p[i++];
-        if (!(t->strs[t->nstrs] = malloc(l + 1)))
-            goto fail;
-        memcpy(t->strs[t->nstrs], p + i, l);
-        t->strs[t->nstrs][l] = '\0';
-        t->lens[t->nstrs] = l;
-        i += l;
-    }
-    return 0;
-fail:
-    for (size_t k = 0; k < t->nstrs; k++)
-        free(t->strs[k]);
-    free(t->strs);
-    free(t->lens);
-    memset(t, 0, sizeof *t);
-    return -1;
-}
-
 dns_status dns_lookup_txt(dns_resolver *r, const char *name, int64_t deadline, dns_txt_list *out,
                           err *e)
 {
-    dns_query *q = NULL;
-    dns_status st;
-
+    dns_batch *b;
     memset(out, 0, sizeof *out);
-    st = single_query(r, name, RR_TXT, "TXT record", deadline, &q, e);
+    dns_status st = single(r, name, DNS_RR_TXT, "TXT record", deadline, &b, e);
     if (st != DNS_OK)
         return st;
-    const struct ub_result *res = q->res;
-    size_t count = rdata_count(res);
-    if (count && !(out->v = calloc(count, sizeof *out->v))) {
-        st = internal(e, "out of memory");
-        goto out;
-    }
-    for (size_t i = 0; i < count; i++) {
-        if (res->len[i] < 0)
-            continue;
-        if (parse_txt((const unsigned char *)res->data[i], (size_t)res->len[i], &out->v[out->n]) <
-            0)
-            continue; /* malformed record: skip it */
-        out->n++;
-    }
-    if (out->n == 0) {
-        st = fail(e, DNS_ERROR, name, "TXT record", NULL, 0, 0);
-        goto out;
-    }
-    out->secure = res->secure != 0;
-out:
-    free_queries(&q, 1);
-    if (st != DNS_OK)
-        dns_txt_list_free(out);
-    return st;
+    dns_answer *a = dns_batch_answer_mut(b, 0);
+    *out = a->txt;
+    memset(&a->txt, 0, sizeof a->txt);
+    out->secure = a->dnssec == DNSSEC_SECURE;
+    dns_batch_free(b);
+    return DNS_OK;
 }
 
 void dns_txt_list_free(dns_txt_list *l)
@@ -729,43 +441,17 @@ void dns_txt_list_free(dns_txt_list *l)
 dns_status dns_lookup_ptr(dns_resolver *r, const char *name, int64_t deadline, dns_name_list *out,
                           err *e)
 {
-    dns_query *q = NULL;
-    dns_status st;
-
+    dns_batch *b;
     memset(out, 0, sizeof *out);
-    st = single_query(r, name, RR_PTR, "PTR record", deadline, &q, e);
+    dns_status st = single(r, name, DNS_RR_PTR, "PTR record", deadline, &b, e);
     if (st != DNS_OK)
         return st;
-    const struct ub_result *res = q->res;
-    size_t count = rdata_count(res);
-    if (count && !(out->v = calloc(count, sizeof *out->v))) {
-        st = internal(e, "out of memory");
-        goto out;
-    }
-    for (size_t i = 0; i < count; i++) {
-        char host[DNAME_TEXT_MAX];
-        size_t used = 0;
-        if (res->len[i] < 0 ||
-            dname_to_text((const unsigned char *)res->data[i], (size_t)res->len[i], &used, host,
-                          sizeof host) < 0 ||
-            used != (size_t)res->len[i])
-            continue; /* malformed record: skip it */
-        if (!(out->v[out->n] = xstrdup(host))) {
-            st = internal(e, "out of memory");
-            goto out;
-        }
-        out->n++;
-    }
-    if (out->n == 0) {
-        st = fail(e, DNS_ERROR, name, "PTR record", NULL, 0, 0);
-        goto out;
-    }
-    out->secure = res->secure != 0;
-out:
-    free_queries(&q, 1);
-    if (st != DNS_OK)
-        dns_name_list_free(out);
-    return st;
+    dns_answer *a = dns_batch_answer_mut(b, 0);
+    *out = a->names;
+    memset(&a->names, 0, sizeof a->names);
+    out->secure = a->dnssec == DNSSEC_SECURE;
+    dns_batch_free(b);
+    return DNS_OK;
 }
 
 void dns_name_list_free(dns_name_list *l)
@@ -785,27 +471,10 @@ const char *dns_status_name(dns_status s)
     switch (s) {
     case DNS_OK: return "ok";
     case DNS_NXDOMAIN: return "nxdomain";
-    case DNS_NODATA: return "nodata";
     case DNS_SERVFAIL: return "servfail";
+    case DNS_NODATA: return "nodata";
     case DNS_TIMEOUT: return "timeout";
     case DNS_ERROR: return "error";
     }
     return "error";
-}
-
-/* STUB: DNSSEC trust anchors are being written (resolver.h). */
-const char *dns_dnssec_name(dns_dnssec d)
-{
-    switch (d) {
-    case DNSSEC_UNCHECKED: return "unchecked";
-    case DNSSEC_INSECURE: return "insecure";
-    case DNSSEC_SECURE: return "secure";
-    case DNSSEC_BOGUS: return "bogus";
-    }
-    return "unchecked";
-}
-bool dns_resolver_validates(const dns_resolver *r)
-{
-    (void)r;
-    return false;
 }

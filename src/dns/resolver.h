@@ -49,7 +49,10 @@ void dns_resolver_free(dns_resolver *r);
 /* Validate DNSSEC from now on with the trust anchors in file (a zone-file of
  * DS or DNSKEY records, e.g. /usr/share/dns/root.key from dns-root-data, or a
  * test zone's key). Call before the first lookup. Returns 0, or -1 with e set
- * (ERRC_LOCAL_INPUT: the file cannot be read or holds no anchor). */
+ * (ERRC_LOCAL_INPUT: the file cannot be read or holds no anchor).
+ * ERRC_INTERNAL when called after the first lookup (libunbound's
+ * setup is final by then); ERRC_DNS if libunbound refuses the file name. The
+ * records themselves are parsed by libunbound at the first lookup. */
 int dns_resolver_set_trust_anchor(dns_resolver *r, const char *file, err *e);
 
 /* The root trust anchor shipped by dns-root-data, or NULL when absent. */

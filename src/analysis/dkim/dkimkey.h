@@ -11,15 +11,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "analysis/common/tagrec.h"
 #include "core/err.h"
 
 #define DKIMKEY_RECORD_MAX 8192 /* bytes; an RSA-8192 key is about 1.4 kB of base64 */
 
-typedef enum dkimkey_severity {
-    DKIMKEY_SEV_INFO,
-    DKIMKEY_SEV_WARNING,
-    DKIMKEY_SEV_ERROR,
-} dkimkey_severity;
+/* Severities and problems are the shared ones of analysis/common/tagrec.h. */
+typedef tagrec_severity dkimkey_severity;
+#define DKIMKEY_SEV_INFO TAGREC_SEV_INFO
+#define DKIMKEY_SEV_WARNING TAGREC_SEV_WARNING
+#define DKIMKEY_SEV_ERROR TAGREC_SEV_ERROR
 
 /* Problem codes (stable):
  *   dkim.too_long        error   record longer than DKIMKEY_RECORD_MAX (nothing else parsed)
@@ -46,12 +47,7 @@ typedef enum dkimkey_severity {
  *                                SubjectPublicKeyInfo (many verifiers reject it)
  *   dkim.key_weak        error   RSA key shorter than 1024 bits (RFC 8301 §3.2)
  *   dkim.key_short       warning RSA key shorter than 2048 bits */
-typedef struct dkimkey_problem {
-    const char *code;       /* static string, one of the codes above */
-    dkimkey_severity sev;
-    size_t column;          /* 1-based byte column in the record; 0 = whole record */
-    char *detail;           /* owned sentence; record text in it is escaped */
-} dkimkey_problem;
+typedef tagrec_problem dkimkey_problem; /* code is one of the above; line is 0 */
 
 typedef enum dkimkey_type {
     DKIMKEY_TYPE_UNKNOWN = 0, /* k names something else (or p did not decode) */

@@ -15,139 +15,47 @@
 
 /* core */
 #include "core/err.h"
-#include "core/escape.h"
 #include "core/xalloc.h"
 /* analysis */
+#include "analysis/common/tagrec.h"
 #include "analysis/dmarc/dmarc.h"
 
 #define NAME_MAX_LEN 253
 
-typedef struct tagspan {
-    const char *name, *val;
-    size_t nlen, vlen;
-    size_t ncol, vcol;      /* 1-based columns */
-} tagspan;
-
 typedef struct parser {
     const char *s;
-    size_t n;
     dmarc_record *r;
-    bool oom;
+    tagrec_sink k;          /* into r's problem list */
 } parser;
-
-static bool is_wsp(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static void add_problem(dmarc_record *r, bool *oom, const char *code, dmarc_severity sev,
-                        size_t column, char *detail)
-{
-    if (!detail) {
-        *oom = true;
-        return;
-    }
-    dmarc_problem *np = realloc(r->problems, (r->nproblems + 1) * sizeof *np);
-    if (!np) {
-        free(detail);
-        *oom = true;
-        return;
-    }
-    r->problems = np;
-    np[r->nproblems++] = (dmarc_problem){.code = code, .sev = sev, .column = column,
-                                         .detail = detail};
-    if (sev == DMARC_SEV_ERROR)
-        r->nerrors++;
-}
-
-/* Report a problem whose sentence quotes `len` record bytes at t, escaped. */
-static void problem_q(parser *p, const char *code, dmarc_severity sev, size_t column,
-                      const char *what, const char *t, size_t len)
-{
-    char *q = escape_display(t, len > 64 ? 64 : len);
-    if (!q) {
-        p->oom = true;
-        return;
-    }
-    add_problem(p->r, &p->oom, code, sev, column,
-                xasprintf("%s '%s%s' at column %zu", what, q, len > 64 ? "..." : "", column));
-    free(q);
-}
-
-static bool eq_ci(const char *a, size_t alen, const char *lit)
-{
-    return strlen(lit) == alen && strncasecmp(a, lit, alen) == 0;
-}
 
 bool dmarc_is_dmarc(const char *s, size_t n)
 {
     size_t i = 0;
-    while (i < n && is_wsp(s[i]))
+    while (i < n && tagrec_is_fws(s[i]))
         i++;
     if (i >= n || (s[i] != 'v' && s[i] != 'V'))
         return false;
     i++;
-    while (i < n && is_wsp(s[i]))
+    while (i < n && tagrec_is_fws(s[i]))
         i++;
     if (i >= n || s[i] != '=')
         return false;
     i++;
-    while (i < n && is_wsp(s[i]))
+    while (i < n && tagrec_is_fws(s[i]))
         i++;
     if (n - i < 6 || strncmp(s + i, "DMARC1", 6) != 0)
         return false;
     i += 6;
-    return i == n || s[i] == ';' || is_wsp(s[i]);
-}
-
-/* Split the tag-spec s[a,b) into name and value; false (problem reported) on a
- * syntax error. tag-name = ALPHA *(ALPHA / DIGIT / "_"); value bytes are
- * %x21-3A / %x3C-7E with interior whitespace (RFC 6376 §3.2). */
-static bool split_tag(parser *p, size_t a, size_t b, tagspan *t)
-{
-    const char *s = p->s;
-    while (a < b && is_wsp(s[a]))
-        a++;
-    while (b > a && is_wsp(s[b - 1]))
-        b--;
-    const char *eq = memchr(s + a, '=', b - a);
-    if (!eq) {
-        problem_q(p, "dmarc.syntax", DMARC_SEV_ERROR, a + 1, "tag without '='", s + a, b - a);
-        return false;
-    }
-    size_t e = (size_t)(eq - s), ne = e;
-    while (ne > a && is_wsp(s[ne - 1]))
-        ne--;
-    bool ok = ne > a && isalpha((unsigned char)s[a]);
-    for (size_t i = a; ok && i < ne; i++)
-        ok = isalnum((unsigned char)s[i]) || s[i] == '_';
-    if (!ok) {
-        problem_q(p, "dmarc.syntax", DMARC_SEV_ERROR, a + 1, "invalid tag name", s + a, ne - a);
-        return false;
-    }
-    size_t v = e + 1;
-    while (v < b && is_wsp(s[v]))
-        v++;
-    for (size_t i = v; i < b; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (!is_wsp(s[i]) && (c < 0x21 || c > 0x7e)) {
-            problem_q(p, "dmarc.syntax", DMARC_SEV_ERROR, i + 1, "invalid byte in tag value",
-                      s + i, 1);
-            return false;
-        }
-    }
-    *t = (tagspan){.name = s + a, .nlen = ne - a, .val = s + v, .vlen = b - v,
-                   .ncol = a + 1, .vcol = v + 1};
-    return true;
+    return i == n || s[i] == ';' || tagrec_is_fws(s[i]);
 }
 
 static dmarc_policy parse_policy(const char *v, size_t n)
 {
-    if (eq_ci(v, n, "none"))
+    if (tagrec_eq_ci(v, n, "none"))
         return DMARC_POLICY_NONE;
-    if (eq_ci(v, n, "quarantine"))
+    if (tagrec_eq_ci(v, n, "quarantine"))
         return DMARC_POLICY_QUARANTINE;
-    if (eq_ci(v, n, "reject"))
+    if (tagrec_eq_ci(v, n, "reject"))
         return DMARC_POLICY_REJECT;
     return DMARC_POLICY_UNSET;
 }
@@ -171,7 +79,7 @@ static bool parse_fo(const char *v, size_t n, unsigned *out)
     unsigned fo = 0;
     size_t i = 0;
     for (;;) {
-        while (i < n && is_wsp(v[i]))
+        while (i < n && tagrec_is_fws(v[i]))
             i++;
         if (i >= n)
             return false;
@@ -183,7 +91,7 @@ static bool parse_fo(const char *v, size_t n, unsigned *out)
         default: return false;
         }
         i++;
-        while (i < n && is_wsp(v[i]))
+        while (i < n && tagrec_is_fws(v[i]))
             i++;
         if (i == n)
             break;
@@ -222,47 +130,32 @@ static void parse_uri(parser *p, const char *tag, size_t a, size_t b, dmarc_uri 
     const char *s = p->s;
     size_t col = a + 1;
     if (a == b) {
-        add_problem(p->r, &p->oom, "dmarc.uri_invalid", DMARC_SEV_ERROR, col,
-                    xasprintf("empty %s URI at column %zu", tag, col));
+        tagrec_add(&p->k, "dmarc.uri_invalid", DMARC_SEV_ERROR, col,
+                   xasprintf("empty %s URI at column %zu", tag, col));
         return;
     }
     const char *bang = memchr(s + a, '!', b - a);
     size_t ue = bang ? (size_t)(bang - s) : b;
     uint64_t size = 0;
     if (bang && !parse_size(bang + 1, b - ue - 1, &size)) {
-        problem_q(p, "dmarc.uri_size_invalid", DMARC_SEV_ERROR, ue + 1,
-                  "invalid report size limit", s + ue, b - ue);
+        tagrec_quote(&p->k, "dmarc.uri_size_invalid", DMARC_SEV_ERROR, ue + 1,
+                     "invalid report size limit", s + ue, b - ue);
         return;
     }
-    /* scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":" then no blanks */
-    size_t i = a;
-    bool ok = isalpha((unsigned char)s[i]);
-    while (ok && i < ue && s[i] != ':') {
-        ok = isalnum((unsigned char)s[i]) || s[i] == '+' || s[i] == '-' || s[i] == '.';
-        i++;
-    }
-    size_t colon = i;
-    ok = ok && colon < ue && colon + 1 < ue;
-    for (size_t j = a; ok && j < ue; j++)
-        ok = s[j] > 0x20 && s[j] < 0x7f;
-    bool mailto = ok && eq_ci(s + a, colon - a, "mailto");
+    size_t scheme = 0;
     const char *at = NULL;
-    if (ok && mailto) {
-        at = memrchr(s + colon + 1, '@', ue - colon - 1);
-        ok = at && at > s + colon + 1 && at + 1 < s + ue;
-    }
-    if (!ok) {
-        problem_q(p, "dmarc.uri_invalid", DMARC_SEV_ERROR, col, "invalid report URI", s + a,
-                  b - a);
+    if (!tagrec_uri_shape(s + a, ue - a, &scheme, &at)) {
+        tagrec_quote(&p->k, "dmarc.uri_invalid", DMARC_SEV_ERROR, col, "invalid report URI", s + a,
+                     b - a);
         return;
     }
+    bool mailto = at != NULL;
     if (!mailto)
-        problem_q(p, "dmarc.uri_scheme", DMARC_SEV_WARNING, col,
-                  "report URI is not mailto: (rarely supported)", s + a, ue - a);
+        tagrec_quote(&p->k, "dmarc.uri_scheme", DMARC_SEV_WARNING, col,
+                     "report URI is not mailto: (rarely supported)", s + a, ue - a);
     if (*count >= DMARC_URIS_MAX) {
-        add_problem(p->r, &p->oom, "dmarc.uri_too_many", DMARC_SEV_WARNING, col,
-                    xasprintf("more than %d %s URIs; the rest are ignored", DMARC_URIS_MAX,
-                              tag));
+        tagrec_add(&p->k, "dmarc.uri_too_many", DMARC_SEV_WARNING, col,
+                   xasprintf("more than %d %s URIs; the rest are ignored", DMARC_URIS_MAX, tag));
         return;
     }
     dmarc_uri u = {.max_size = size, .is_mailto = mailto};
@@ -279,29 +172,19 @@ static void parse_uri(parser *p, const char *tag, size_t a, size_t b, dmarc_uri 
             *list = nl;
         free(u.uri);
         free(u.mailto_domain);
-        p->oom = true;
+        p->k.oom = true;
         return;
     }
     *list = nl;
     nl[(*count)++] = u;
 }
 
-static void parse_uri_list(parser *p, const char *tag, const tagspan *t, dmarc_uri **list,
+static void parse_uri_list(parser *p, const char *tag, const tagrec_tag *t, dmarc_uri **list,
                            size_t *count)
 {
-    size_t a = t->vcol - 1, end = a + t->vlen;
-    for (;;) {
-        const char *c = memchr(p->s + a, ',', end - a);
-        size_t b = c ? (size_t)(c - p->s) : end, ua = a, ub = b;
-        while (ua < ub && is_wsp(p->s[ua]))
-            ua++;
-        while (ub > ua && is_wsp(p->s[ub - 1]))
-            ub--;
-        parse_uri(p, tag, ua, ub, list, count);
-        if (!c)
-            break;
-        a = b + 1;
-    }
+    size_t pos = t->vcol - 1, end = pos + t->vlen, a, b;
+    while (tagrec_next_item(p->s, end, true, &pos, &a, &b))
+        parse_uri(p, tag, a, b, list, count);
 }
 
 /* Known tags, in a fixed order so duplicates can be tracked by index. */
@@ -309,14 +192,12 @@ static const char *const known_tags[] = {"v",  "p",  "sp",  "np",  "pct", "adkim
                                          "aspf", "fo", "rua", "ruf", "ri"};
 #define NKNOWN (sizeof known_tags / sizeof known_tags[0])
 
-static void invalid_value(parser *p, const char *code, const tagspan *t)
+static void invalid_value(parser *p, const char *code, const tagrec_tag *t)
 {
-    char what[48];
-    snprintf(what, sizeof what, "invalid %.*s value", (int)t->nlen, t->name);
-    problem_q(p, code, DMARC_SEV_ERROR, t->vcol, what, t->val, t->vlen);
+    tagrec_invalid_value(&p->k, code, t);
 }
 
-static void apply_tag(parser *p, size_t k, const tagspan *t)
+static void apply_tag(parser *p, size_t k, const tagrec_tag *t)
 {
     dmarc_record *r = p->r;
     int64_t x;
@@ -370,72 +251,58 @@ static void apply_tag(parser *p, size_t k, const tagspan *t)
 int dmarc_parse(const char *s, size_t n, dmarc_record **out, err *e)
 {
     dmarc_record *r = calloc(1, sizeof *r);
-    parser p = {.s = s, .n = n, .r = r};
+    parser p = {.s = s, .r = r};
     bool seen[NKNOWN] = {false};
-    size_t ntags = 0;
 
     *out = NULL;
     if (!r)
         goto oom;
+    p.k = (tagrec_sink){.v = &r->problems, .n = &r->nproblems, .nerr = &r->nerrors};
     r->pct = 100;
     r->adkim = r->aspf = 'r';
     r->fo = DMARC_FO_0;
     r->ri = 86400;
-    if (n > DMARC_RECORD_MAX) {
-        add_problem(r, &p.oom, "dmarc.too_long", DMARC_SEV_ERROR, 0,
-                    xasprintf("record is %zu bytes, more than the %d allowed", n,
-                              DMARC_RECORD_MAX));
+    if (tagrec_too_long(&p.k, "dmarc.too_long", "record", n, DMARC_RECORD_MAX))
         goto done;
-    }
-    for (size_t a = 0; a <= n && !p.oom;) {
-        const char *semi = memchr(s + a, ';', n - a);
-        size_t b = semi ? (size_t)(semi - s) : n, i = a;
-        while (i < b && is_wsp(s[i]))
-            i++;
-        if (i == b) { /* empty tag-spec: fine only as the trailing ";" */
-            if (semi)
-                add_problem(r, &p.oom, "dmarc.empty_tag", DMARC_SEV_WARNING, b + 1,
-                            xasprintf("empty tag before ';' at column %zu", b + 1));
-            else if (ntags == 0)
-                add_problem(r, &p.oom, "dmarc.v_missing", DMARC_SEV_ERROR, 0,
-                            xstrdup("empty record; v=DMARC1 must come first"));
-            a = b + 1;
-            continue;
-        }
-        tagspan t;
-        bool first = ntags++ == 0;
-        if (!split_tag(&p, a, b, &t)) {
+    tagrec_iter it = {.s = s, .n = n, .fws = true, .empty_code = "dmarc.empty_tag",
+                      .noun = "tag", .sink = &p.k};
+    size_t a, b;
+    while (tagrec_next(&it, &a, &b)) {
+        tagrec_tag t;
+        bool first = it.count == 1;
+        if (!tagrec_split(&it, "dmarc.syntax", a, b, &t)) {
             if (first)
-                add_problem(r, &p.oom, "dmarc.v_missing", DMARC_SEV_ERROR, 1,
-                            xstrdup("the record does not start with v=DMARC1"));
-            a = b + 1;
+                tagrec_add(&p.k, "dmarc.v_missing", DMARC_SEV_ERROR, 1,
+                           xstrdup("the record does not start with v=DMARC1"));
             continue;
         }
         size_t k = 0;
-        while (k < NKNOWN && !eq_ci(t.name, t.nlen, known_tags[k]))
+        while (k < NKNOWN && !tagrec_eq_ci(t.name, t.nlen, known_tags[k]))
             k++;
         if (first && k != 0)
-            add_problem(r, &p.oom, "dmarc.v_missing", DMARC_SEV_ERROR, t.ncol,
-                        xstrdup("the record does not start with v=DMARC1"));
+            tagrec_add(&p.k, "dmarc.v_missing", DMARC_SEV_ERROR, t.ncol,
+                       xstrdup("the record does not start with v=DMARC1"));
         if (k == NKNOWN) {
-            problem_q(&p, "dmarc.tag_unknown", DMARC_SEV_WARNING, t.ncol,
-                      "unknown tag ignored", t.name, t.nlen);
+            tagrec_quote(&p.k, "dmarc.tag_unknown", DMARC_SEV_WARNING, t.ncol,
+                         "unknown tag ignored", t.name, t.nlen);
         } else if (seen[k]) {
-            problem_q(&p, "dmarc.tag_duplicate", DMARC_SEV_ERROR, t.ncol, "duplicate tag",
-                      t.name, t.nlen);
+            tagrec_quote(&p.k, "dmarc.tag_duplicate", DMARC_SEV_ERROR, t.ncol, "duplicate tag",
+                         t.name, t.nlen);
         } else if (k == 0 && !first) {
             /* a late v=: already reported as dmarc.v_missing at the first tag */
         } else {
             seen[k] = true;
             apply_tag(&p, k, &t);
         }
-        a = b + 1;
     }
-    if (!seen[1] && !p.oom)
-        add_problem(r, &p.oom, "dmarc.p_missing", DMARC_SEV_ERROR, 0,
-                    xstrdup("required tag p (policy) is missing"));
+    if (it.count == 0 && !p.k.oom)
+        tagrec_add(&p.k, "dmarc.v_missing", DMARC_SEV_ERROR, 0,
+                   xstrdup("empty record; v=DMARC1 must come first"));
+    if (!seen[1] && !p.k.oom)
+        tagrec_add(&p.k, "dmarc.p_missing", DMARC_SEV_ERROR, 0,
+                   xstrdup("required tag p (policy) is missing"));
 done:
-    if (p.oom)
+    if (p.k.oom)
         goto oom;
     *out = r;
     return 0;
@@ -451,23 +318,22 @@ static int strength(dmarc_policy p)
 
 int dmarc_advise(dmarc_record *r, bool sending_domain, err *e)
 {
-    bool oom = false;
+    tagrec_sink k = {.v = &r->problems, .n = &r->nproblems, .nerr = &r->nerrors};
     if (r->p == DMARC_POLICY_NONE)
-        add_problem(r, &oom, "dmarc.p_none",
-                    sending_domain ? DMARC_SEV_WARNING : DMARC_SEV_INFO, 0,
-                    xstrdup("p=none only monitors: spoofed mail is still delivered"));
+        tagrec_add(&k, "dmarc.p_none", sending_domain ? DMARC_SEV_WARNING : DMARC_SEV_INFO, 0,
+                   xstrdup("p=none only monitors: spoofed mail is still delivered"));
     if (r->pct < 100 && strength(r->p) > 0)
-        add_problem(r, &oom, "dmarc.pct_partial", DMARC_SEV_WARNING, 0,
-                    xasprintf("the %s policy applies to only %d%% of failing mail",
-                              dmarc_policy_name(r->p), r->pct));
+        tagrec_add(&k, "dmarc.pct_partial", DMARC_SEV_WARNING, 0,
+                   xasprintf("the %s policy applies to only %d%% of failing mail",
+                             dmarc_policy_name(r->p), r->pct));
     if (r->sp != DMARC_POLICY_UNSET && strength(r->sp) < strength(r->p))
-        add_problem(r, &oom, "dmarc.sp_weaker", DMARC_SEV_INFO, 0,
-                    xasprintf("subdomain policy sp=%s is weaker than p=%s",
-                              dmarc_policy_name(r->sp), dmarc_policy_name(r->p)));
+        tagrec_add(&k, "dmarc.sp_weaker", DMARC_SEV_INFO, 0,
+                   xasprintf("subdomain policy sp=%s is weaker than p=%s", dmarc_policy_name(r->sp),
+                             dmarc_policy_name(r->p)));
     if (r->nrua == 0)
-        add_problem(r, &oom, "dmarc.rua_missing", DMARC_SEV_INFO, 0,
-                    xstrdup("no rua address: no aggregate reports are received"));
-    if (oom)
+        tagrec_add(&k, "dmarc.rua_missing", DMARC_SEV_INFO, 0,
+                   xstrdup("no rua address: no aggregate reports are received"));
+    if (k.oom)
         return err_set(e, ERRC_INTERNAL, "out of memory");
     return 0;
 }
@@ -487,9 +353,7 @@ void dmarc_record_free(dmarc_record *r)
         return;
     free_uris(r->rua, r->nrua);
     free_uris(r->ruf, r->nruf);
-    for (size_t i = 0; i < r->nproblems; i++)
-        free(r->problems[i].detail);
-    free(r->problems);
+    tagrec_problems_free(r->problems, r->nproblems);
     free(r);
 }
 

@@ -12,16 +12,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analysis/common/tagrec.h"
 #include "core/err.h"
 
 #define DMARC_RECORD_MAX 4096 /* bytes of one (concatenated) TXT record */
 #define DMARC_URIS_MAX 16     /* rua/ruf entries kept per tag; more is a problem */
 
-typedef enum dmarc_severity {
-    DMARC_SEV_INFO,
-    DMARC_SEV_WARNING,
-    DMARC_SEV_ERROR,
-} dmarc_severity;
+/* Severities and problems are the shared ones of analysis/common/tagrec.h. */
+typedef tagrec_severity dmarc_severity;
+#define DMARC_SEV_INFO TAGREC_SEV_INFO
+#define DMARC_SEV_WARNING TAGREC_SEV_WARNING
+#define DMARC_SEV_ERROR TAGREC_SEV_ERROR
 
 /* Problem codes (stable; tools and JSON consumers key on them):
  *   dmarc.too_long        error   record longer than DMARC_RECORD_MAX (nothing else parsed)
@@ -49,12 +50,7 @@ typedef enum dmarc_severity {
  *   dmarc.pct_partial     warning enforcing policy applied to fewer than 100% of mail
  *   dmarc.sp_weaker       info    sp is weaker than p
  *   dmarc.rua_missing     info    no aggregate report address: no visibility */
-typedef struct dmarc_problem {
-    const char *code;       /* static string, one of the codes above */
-    dmarc_severity sev;
-    size_t column;          /* 1-based byte column in the record; 0 = whole record */
-    char *detail;           /* owned sentence; record text in it is escaped */
-} dmarc_problem;
+typedef tagrec_problem dmarc_problem; /* code is one of the above; line is 0 */
 
 typedef enum dmarc_policy {
     DMARC_POLICY_UNSET = 0, /* tag absent or invalid */

@@ -11,95 +11,30 @@
 
 /* core */
 #include "core/err.h"
-#include "core/escape.h"
 #include "core/xalloc.h"
 /* analysis */
+#include "analysis/common/tagrec.h"
 #include "analysis/mtasts/mtasts.h"
-
-/* Where problems go: the record's or the policy's list. */
-typedef struct sink {
-    mtasts_problem **v;
-    size_t *n, *nerr;
-    bool oom;
-} sink;
-
-static bool is_wsp(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
-static void add_problem(sink *k, const char *code, mtasts_severity sev, size_t line,
-                        size_t column, char *detail)
-{
-    if (!detail) {
-        k->oom = true;
-        return;
-    }
-    mtasts_problem *np = realloc(*k->v, (*k->n + 1) * sizeof *np);
-    if (!np) {
-        free(detail);
-        k->oom = true;
-        return;
-    }
-    *k->v = np;
-    np[(*k->n)++] = (mtasts_problem){.code = code, .sev = sev, .line = line, .column = column,
-                                     .detail = detail};
-    if (sev == MTASTS_SEV_ERROR)
-        (*k->nerr)++;
-}
-
-/* A problem whose sentence quotes `len` input bytes at t, escaped. */
-static void problem_q(sink *k, const char *code, mtasts_severity sev, size_t line,
-                      size_t column, const char *what, const char *t, size_t len)
-{
-    char *q = escape_display(t, len > 64 ? 64 : len);
-    if (!q) {
-        k->oom = true;
-        return;
-    }
-    add_problem(k, code, sev, line, column,
-                xasprintf("%s '%s%s' at line %zu column %zu", what, q, len > 64 ? "..." : "",
-                          line, column));
-    free(q);
-}
 
 int mtasts_record_parse(const char *s, size_t n, mtasts_record **out, err *e)
 {
     mtasts_record *r = calloc(1, sizeof *r);
-    sink k = {0};
+    tagrec_sink k = {0};
     bool seen_v = false, seen_id = false;
-    size_t nfields = 0;
 
     *out = NULL;
     if (!r)
         goto oom;
-    k = (sink){.v = &r->problems, .n = &r->nproblems, .nerr = &r->nerrors};
-    if (n > MTASTS_RECORD_MAX) {
-        add_problem(&k, "mtasts.too_long", MTASTS_SEV_ERROR, 0, 0,
-                    xasprintf("record is %zu bytes, more than the %d allowed", n,
-                              MTASTS_RECORD_MAX));
+    /* a record is line 1: positions read "line 1 column C", as in a policy file */
+    k = (tagrec_sink){.v = &r->problems, .n = &r->nproblems, .nerr = &r->nerrors, .line = 1};
+    if (tagrec_too_long(&k, "mtasts.too_long", "record", n, MTASTS_RECORD_MAX))
         goto done;
-    }
-    for (size_t a = 0; a <= n && !k.oom;) {
-        const char *semi = memchr(s + a, ';', n - a);
-        size_t b = semi ? (size_t)(semi - s) : n, next = b + 1;
-        while (a < b && is_wsp(s[a]))
-            a++;
-        while (b > a && is_wsp(s[b - 1]))
-            b--;
-        if (a == b) { /* empty field: fine only as the trailing ";" */
-            if (semi)
-                add_problem(&k, "mtasts.empty_field", MTASTS_SEV_WARNING, 1, next,
-                            xasprintf("empty field before ';' at column %zu", next));
-            a = next;
-            continue;
-        }
-        bool first = nfields++ == 0;
-        /* name: (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / ".") */
-        size_t i = a;
-        while (i < b && (isalnum((unsigned char)s[i]) ||
-                         (i > a && (s[i] == '_' || s[i] == '-' || s[i] == '.'))))
-            i++;
+    tagrec_iter it = {.s = s, .n = n, .empty_code = "mtasts.empty_field", .noun = "field",
+                      .sink = &k};
+    size_t a, b;
+    while (tagrec_next(&it, &a, &b)) {
+        bool first = it.count == 1;
+        size_t i = tagrec_field_name_end(s, a, b);
         size_t v = i + 1, bad = v;
         bool ok = i > a && i - a <= 32 && i < b && s[i] == '=';
         /* values are %x21-3A / %x3C / %x3E-7E (§3.1) */
@@ -108,47 +43,44 @@ int mtasts_record_parse(const char *s, size_t n, mtasts_record **out, err *e)
             bad++;
         if (!ok || bad < b) {
             size_t col = !ok ? (i < b ? i : a) + 1 : bad + 1;
-            problem_q(&k, "mtasts.syntax", MTASTS_SEV_ERROR, 1, col, "invalid field", s + a,
-                      b - a);
+            tagrec_quote(&k, "mtasts.syntax", MTASTS_SEV_ERROR, col, "invalid field", s + a, b - a);
             if (first)
-                add_problem(&k, "mtasts.v_missing", MTASTS_SEV_ERROR, 1, a + 1,
-                            xstrdup("the record does not start with v=STSv1"));
-            a = next;
+                tagrec_add(&k, "mtasts.v_missing", MTASTS_SEV_ERROR, a + 1,
+                           xstrdup("the record does not start with v=STSv1"));
             continue;
         }
         bool is_v = i - a == 1 && s[a] == 'v';
         bool is_id = i - a == 2 && memcmp(s + a, "id", 2) == 0;
         if (first && !is_v)
-            add_problem(&k, "mtasts.v_missing", MTASTS_SEV_ERROR, 1, a + 1,
-                        xstrdup("the record does not start with v=STSv1"));
+            tagrec_add(&k, "mtasts.v_missing", MTASTS_SEV_ERROR, a + 1,
+                       xstrdup("the record does not start with v=STSv1"));
         if ((is_v && seen_v) || (is_id && seen_id)) {
-            problem_q(&k, "mtasts.tag_duplicate", MTASTS_SEV_ERROR, 1, a + 1,
-                      "duplicate field", s + a, i - a);
+            tagrec_quote(&k, "mtasts.tag_duplicate", MTASTS_SEV_ERROR, a + 1, "duplicate field",
+                         s + a, i - a);
         } else if (is_v) {
             seen_v = true;
             if (first && (b - v != 5 || memcmp(s + v, "STSv1", 5) != 0))
-                problem_q(&k, "mtasts.v_invalid", MTASTS_SEV_ERROR, 1, v + 1, "invalid v value",
-                          s + v, b - v);
+                tagrec_quote(&k, "mtasts.v_invalid", MTASTS_SEV_ERROR, v + 1, "invalid v value",
+                             s + v, b - v);
         } else if (is_id) {
             seen_id = true;
             size_t j = v;
             while (j < b && isalnum((unsigned char)s[j]))
                 j++;
             if (j != b || b == v || b - v > 32) {
-                problem_q(&k, "mtasts.id_invalid", MTASTS_SEV_ERROR, 1, v + 1,
-                          "id must be 1 to 32 letters and digits, not", s + v, b - v);
+                tagrec_quote(&k, "mtasts.id_invalid", MTASTS_SEV_ERROR, v + 1,
+                             "id must be 1 to 32 letters and digits, not", s + v, b - v);
             } else if (!(r->id = xstrndup(s + v, b - v))) {
                 k.oom = true;
             }
         } else {
-            problem_q(&k, "mtasts.tag_unknown", MTASTS_SEV_INFO, 1, a + 1,
-                      "extension field ignored", s + a, i - a);
+            tagrec_quote(&k, "mtasts.tag_unknown", MTASTS_SEV_INFO, a + 1,
+                         "extension field ignored", s + a, i - a);
         }
-        a = next;
     }
     if (!seen_id && !k.oom)
-        add_problem(&k, "mtasts.id_missing", MTASTS_SEV_ERROR, 0, 0,
-                    xstrdup("required field id (policy id) is missing"));
+        tagrec_add(&k, "mtasts.id_missing", MTASTS_SEV_ERROR, 0,
+                   xstrdup("required field id (policy id) is missing"));
 done:
     if (k.oom)
         goto oom;
@@ -188,27 +120,26 @@ static bool mx_pattern_ok(const char *v, size_t n)
 enum { K_VERSION, K_MODE, K_MAX_AGE, K_MX, K_COUNT };
 static const char *const policy_keys[K_COUNT] = {"version", "mode", "max_age", "mx"};
 
-static void policy_field(sink *k, mtasts_policy *p, int key, const char *v, size_t vn,
-                         size_t line, size_t col)
+static void policy_field(tagrec_sink *k, mtasts_policy *p, int key, const char *v, size_t vn,
+                         size_t col)
 {
     switch (key) {
     case K_VERSION:
         if (vn != 5 || memcmp(v, "STSv1", 5) != 0)
-            problem_q(k, "mtasts.version_invalid", MTASTS_SEV_ERROR, line, col,
-                      "invalid version", v, vn);
+            tagrec_quote(k, "mtasts.version_invalid", MTASTS_SEV_ERROR, col, "invalid version", v,
+                         vn);
         break;
     case K_MODE:
         if (vn == 7 && strncasecmp(v, "enforce", 7) == 0)
             p->mode = MTASTS_MODE_ENFORCE;
         else if (vn == 7 && strncasecmp(v, "testing", 7) == 0) {
             p->mode = MTASTS_MODE_TESTING;
-            add_problem(k, "mtasts.mode_testing", MTASTS_SEV_INFO, line, col,
-                        xstrdup("mode testing: TLS failures are reported but mail is delivered"));
+            tagrec_add(k, "mtasts.mode_testing", MTASTS_SEV_INFO, col,
+                       xstrdup("mode testing: TLS failures are reported but mail is delivered"));
         } else if (vn == 4 && strncasecmp(v, "none", 4) == 0)
             p->mode = MTASTS_MODE_NONE;
         else
-            problem_q(k, "mtasts.mode_invalid", MTASTS_SEV_ERROR, line, col, "invalid mode", v,
-                      vn);
+            tagrec_quote(k, "mtasts.mode_invalid", MTASTS_SEV_ERROR, col, "invalid mode", v, vn);
         break;
     case K_MAX_AGE: {
         int64_t x = 0;
@@ -218,26 +149,26 @@ static void policy_field(sink *k, mtasts_policy *p, int key, const char *v, size
             x = x * 10 + (v[i] - '0');
         }
         if (!ok || x > MTASTS_MAX_AGE_MAX) {
-            problem_q(k, "mtasts.max_age_invalid", MTASTS_SEV_ERROR, line, col,
-                      "invalid max_age", v, vn);
+            tagrec_quote(k, "mtasts.max_age_invalid", MTASTS_SEV_ERROR, col, "invalid max_age", v,
+                         vn);
             break;
         }
         p->max_age = x;
         if (x < 86400)
-            add_problem(k, "mtasts.max_age_short", MTASTS_SEV_WARNING, line, col,
-                        xasprintf("max_age %lld is under one day; weeks are recommended",
-                                  (long long)x));
+            tagrec_add(
+                k, "mtasts.max_age_short", MTASTS_SEV_WARNING, col,
+                xasprintf("max_age %lld is under one day; weeks are recommended", (long long)x));
         break;
     }
     case K_MX: {
         if (!mx_pattern_ok(v, vn)) {
-            problem_q(k, "mtasts.mx_invalid", MTASTS_SEV_ERROR, line, col,
-                      "invalid mx pattern", v, vn);
+            tagrec_quote(k, "mtasts.mx_invalid", MTASTS_SEV_ERROR, col, "invalid mx pattern", v,
+                         vn);
             break;
         }
         if (p->nmx >= MTASTS_MX_MAX) {
-            add_problem(k, "mtasts.mx_too_many", MTASTS_SEV_WARNING, line, col,
-                        xasprintf("more than %d mx lines; the rest are ignored", MTASTS_MX_MAX));
+            tagrec_add(k, "mtasts.mx_too_many", MTASTS_SEV_WARNING, col,
+                       xasprintf("more than %d mx lines; the rest are ignored", MTASTS_MX_MAX));
             break;
         }
         char *m = xstrndup(v, vn);
@@ -261,20 +192,16 @@ static void policy_field(sink *k, mtasts_policy *p, int key, const char *v, size
 int mtasts_policy_parse(const char *s, size_t n, mtasts_policy **out, err *e)
 {
     mtasts_policy *p = calloc(1, sizeof *p);
-    sink k = {0};
+    tagrec_sink k = {0};
     bool seen[K_COUNT] = {false};
 
     *out = NULL;
     if (!p)
         goto oom;
     p->max_age = -1;
-    k = (sink){.v = &p->problems, .n = &p->nproblems, .nerr = &p->nerrors};
-    if (n > MTASTS_POLICY_MAX) {
-        add_problem(&k, "mtasts.policy_too_long", MTASTS_SEV_ERROR, 0, 0,
-                    xasprintf("policy is %zu bytes, more than the %d allowed", n,
-                              MTASTS_POLICY_MAX));
+    k = (tagrec_sink){.v = &p->problems, .n = &p->nproblems, .nerr = &p->nerrors};
+    if (tagrec_too_long(&k, "mtasts.policy_too_long", "policy", n, MTASTS_POLICY_MAX))
         goto done;
-    }
     size_t line = 0;
     for (size_t a = 0; a < n && !k.oom;) {
         const char *nl = memchr(s + a, '\n', n - a);
@@ -282,6 +209,7 @@ int mtasts_policy_parse(const char *s, size_t n, mtasts_policy **out, err *e)
         if (b > a && s[b - 1] == '\r')
             b--;
         line++;
+        k.line = line;
         const char *L = s + a;
         size_t len = b - a;
         if (len == 0) { /* blank lines (e.g. a final CRLF CRLF) carry nothing */
@@ -295,17 +223,17 @@ int mtasts_policy_parse(const char *s, size_t n, mtasts_policy **out, err *e)
             i++;
         size_t vs = i + 1, ve = len;
         bool ok = i > 0 && i <= 32 && i < len && L[i] == ':';
-        while (ok && vs < len && is_wsp(L[vs]))
+        while (ok && vs < len && tagrec_is_blank(L[vs]))
             vs++;
-        while (ok && ve > vs && is_wsp(L[ve - 1]))
+        while (ok && ve > vs && tagrec_is_blank(L[ve - 1]))
             ve--;
         size_t bad = vs;
         while (ok && bad < ve && (unsigned char)L[bad] > 0x20 && (unsigned char)L[bad] < 0x7f)
             bad++;
         if (!ok || bad < ve || vs == ve) {
             size_t col = !ok ? i + 1 : bad < ve ? bad + 1 : vs + 1;
-            problem_q(&k, "mtasts.policy_syntax", MTASTS_SEV_ERROR, line, col,
-                      "invalid policy line", L, len);
+            tagrec_quote(&k, "mtasts.policy_syntax", MTASTS_SEV_ERROR, col, "invalid policy line",
+                         L, len);
             a = next;
             continue;
         }
@@ -314,32 +242,31 @@ int mtasts_policy_parse(const char *s, size_t n, mtasts_policy **out, err *e)
                                   memcmp(L, policy_keys[key], i) == 0))
             key++;
         if (key == K_COUNT)
-            problem_q(&k, "mtasts.key_unknown", MTASTS_SEV_INFO, line, 1, "unknown key ignored",
-                      L, i);
+            tagrec_quote(&k, "mtasts.key_unknown", MTASTS_SEV_INFO, 1, "unknown key ignored", L, i);
         else if (key != K_MX && seen[key])
-            problem_q(&k, "mtasts.key_duplicate", MTASTS_SEV_ERROR, line, 1,
-                      "duplicate key (the first one is kept)", L, i);
+            tagrec_quote(&k, "mtasts.key_duplicate", MTASTS_SEV_ERROR, 1,
+                         "duplicate key (the first one is kept)", L, i);
         else {
             seen[key] = true;
-            policy_field(&k, p, key, L + vs, ve - vs, line, vs + 1);
+            policy_field(&k, p, key, L + vs, ve - vs, vs + 1);
         }
         a = next;
     }
     if (k.oom)
         goto oom;
     if (!seen[K_VERSION])
-        add_problem(&k, "mtasts.version_missing", MTASTS_SEV_ERROR, 0, 0,
-                    xstrdup("required key version is missing"));
+        tagrec_add(&k, "mtasts.version_missing", MTASTS_SEV_ERROR, 0,
+                   xstrdup("required key version is missing"));
     if (!seen[K_MODE])
-        add_problem(&k, "mtasts.mode_missing", MTASTS_SEV_ERROR, 0, 0,
-                    xstrdup("required key mode is missing"));
+        tagrec_add(&k, "mtasts.mode_missing", MTASTS_SEV_ERROR, 0,
+                   xstrdup("required key mode is missing"));
     if (!seen[K_MAX_AGE])
-        add_problem(&k, "mtasts.max_age_missing", MTASTS_SEV_ERROR, 0, 0,
-                    xstrdup("required key max_age is missing"));
+        tagrec_add(&k, "mtasts.max_age_missing", MTASTS_SEV_ERROR, 0,
+                   xstrdup("required key max_age is missing"));
     if (p->nmx == 0 && (p->mode == MTASTS_MODE_ENFORCE || p->mode == MTASTS_MODE_TESTING))
-        add_problem(&k, "mtasts.mx_missing", MTASTS_SEV_ERROR, 0, 0,
-                    xasprintf("mode %s needs at least one valid mx line",
-                              mtasts_mode_name(p->mode)));
+        tagrec_add(
+            &k, "mtasts.mx_missing", MTASTS_SEV_ERROR, 0,
+            xasprintf("mode %s needs at least one valid mx line", mtasts_mode_name(p->mode)));
 done:
     if (k.oom)
         goto oom;
@@ -378,9 +305,7 @@ void mtasts_record_free(mtasts_record *r)
     if (!r)
         return;
     free(r->id);
-    for (size_t i = 0; i < r->nproblems; i++)
-        free(r->problems[i].detail);
-    free(r->problems);
+    tagrec_problems_free(r->problems, r->nproblems);
     free(r);
 }
 
@@ -391,9 +316,7 @@ void mtasts_policy_free(mtasts_policy *p)
     for (size_t i = 0; i < p->nmx; i++)
         free(p->mx[i]);
     free(p->mx);
-    for (size_t i = 0; i < p->nproblems; i++)
-        free(p->problems[i].detail);
-    free(p->problems);
+    tagrec_problems_free(p->problems, p->nproblems);
     free(p);
 }
 

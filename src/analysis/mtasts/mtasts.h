@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "analysis/common/tagrec.h"
 #include "core/err.h"
 
 #define MTASTS_RECORD_MAX 2048      /* bytes of the TXT record */
@@ -19,11 +20,11 @@
 #define MTASTS_MX_MAX 64            /* mx patterns kept; more is a problem */
 #define MTASTS_MAX_AGE_MAX 31557600 /* one year (§3.2) */
 
-typedef enum mtasts_severity {
-    MTASTS_SEV_INFO,
-    MTASTS_SEV_WARNING,
-    MTASTS_SEV_ERROR,
-} mtasts_severity;
+/* Severities and problems are the shared ones of analysis/common/tagrec.h. */
+typedef tagrec_severity mtasts_severity;
+#define MTASTS_SEV_INFO TAGREC_SEV_INFO
+#define MTASTS_SEV_WARNING TAGREC_SEV_WARNING
+#define MTASTS_SEV_ERROR TAGREC_SEV_ERROR
 
 /* Problem codes (stable). TXT record (mtasts_record_parse):
  *   mtasts.too_long        error   record longer than MTASTS_RECORD_MAX
@@ -51,13 +52,9 @@ typedef enum mtasts_severity {
  *   mtasts.mx_missing      error   mode enforce/testing without any mx line
  *   mtasts.mx_invalid      error   mx is not a host name or "*." + host name
  *   mtasts.mx_too_many     warning more than MTASTS_MX_MAX mx lines (the rest dropped) */
-typedef struct mtasts_problem {
-    const char *code;       /* static string, one of the codes above */
-    mtasts_severity sev;
-    size_t line;            /* 1-based line of a policy file; 1 for a record; 0 = whole */
-    size_t column;          /* 1-based byte column in that line; 0 = whole */
-    char *detail;           /* owned sentence; input text in it is escaped */
-} mtasts_problem;
+/* code is one of the above; line is the 1-based line of a policy file, 1 for
+ * a record, 0 (with column 0) for the whole input. */
+typedef tagrec_problem mtasts_problem;
 
 typedef struct mtasts_record {
     char *id;               /* owned; letters and digits only; NULL when absent/invalid */

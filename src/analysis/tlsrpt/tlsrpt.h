@@ -10,16 +10,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "analysis/common/tagrec.h"
 #include "core/err.h"
 
 #define TLSRPT_RECORD_MAX 4096 /* bytes of one (concatenated) TXT record */
 #define TLSRPT_URIS_MAX 16     /* rua entries kept; more is a problem */
 
-typedef enum tlsrpt_severity {
-    TLSRPT_SEV_INFO,
-    TLSRPT_SEV_WARNING,
-    TLSRPT_SEV_ERROR,
-} tlsrpt_severity;
+/* Severities and problems are the shared ones of analysis/common/tagrec.h. */
+typedef tagrec_severity tlsrpt_severity;
+#define TLSRPT_SEV_INFO TAGREC_SEV_INFO
+#define TLSRPT_SEV_WARNING TAGREC_SEV_WARNING
+#define TLSRPT_SEV_ERROR TAGREC_SEV_ERROR
 
 /* Problem codes (stable):
  *   tlsrpt.too_long       error   record longer than TLSRPT_RECORD_MAX (nothing else parsed)
@@ -33,12 +34,7 @@ typedef enum tlsrpt_severity {
  *   tlsrpt.uri_invalid    error   a rua entry is not a URI (mailto: needs local@domain)
  *   tlsrpt.uri_scheme     error   a rua URI that is neither mailto: nor https:
  *   tlsrpt.uri_too_many   warning more than TLSRPT_URIS_MAX entries (the rest are dropped) */
-typedef struct tlsrpt_problem {
-    const char *code;       /* static string, one of the codes above */
-    tlsrpt_severity sev;
-    size_t column;          /* 1-based byte column; 0 = whole record */
-    char *detail;           /* owned sentence; record text in it is escaped */
-} tlsrpt_problem;
+typedef tagrec_problem tlsrpt_problem; /* code is one of the above; line is 0 */
 
 typedef struct tlsrpt_record {
     char **rua;             /* owned array of nrua owned URIs (printable ASCII only,

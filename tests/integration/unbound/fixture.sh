@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # fixture.sh — a private, non-recursive Unbound on loopback for DNS tests.
 #
-#   fixture.sh start DIR   write DIR/unbound.conf, start unbound on 127.0.0.1 at a free
-#                          port, wait until it answers, write DIR/port and DIR/unbound.pid
+#   fixture.sh start DIR   write DIR/unbound.conf, sign the DNSSEC test zones (fresh keys
+#                          in DIR, anchors in DIR/trust-anchor), start unbound on 127.0.0.1
+#                          at a free port, wait until it answers, write DIR/port and
+#                          DIR/unbound.pid
 #   fixture.sh stop DIR    stop exactly the process whose pid is in DIR/unbound.pid
 #
 # The server answers only from tests/integration/unbound/zones.conf: the root
@@ -90,6 +92,63 @@ alive() {
   [ "$state" != "Z" ]
 }
 
+# The DNSSEC-signed zones served by zones.d/dnssec.conf: write both zones to
+# DIR, make a fresh key per zone (ECDSA P-256: fast, and nothing secret is
+# ever committed), sign, and write DIR/trust-anchor with both zones' DS
+# records. bogus.test is signed with signatures that expired in 2020, so with
+# that anchor every answer under it is bogus. Without ldns tools (outside CI)
+# the zones are served unsigned and no trust-anchor file is written: the
+# DNSSEC tests then skip, every other test runs as before.
+sign_zones() {
+  local z key
+  rm -f "$dir/trust-anchor" "$dir"/K*.test.+*
+  cat > "$dir/dnssec.test.zone" <<'ZONE'
+$ORIGIN dnssec.test.
+$TTL 3600
+@                IN SOA  ns.dnssec.test. hostmaster.dnssec.test. 1 3600 600 86400 60
+@                IN NS   ns.dnssec.test.
+ns               IN A    127.0.0.1
+@                IN A    127.0.0.1
+@                IN TXT  "v=spf1 -all"
+@                IN MX   10 mail.dnssec.test.
+mail             IN A    127.0.0.1
+; DANE (RFC 7672): 3 1 1 = DANE-EE, SPKI, SHA-256; the digest is a fixed
+; placeholder, later DANE tests replace the zone line with a real one.
+_25._tcp.mail    IN TLSA 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+ZONE
+  cat > "$dir/bogus.test.zone" <<'ZONE'
+$ORIGIN bogus.test.
+$TTL 3600
+@                IN SOA  ns.bogus.test. hostmaster.bogus.test. 1 3600 600 86400 60
+@                IN NS   ns.bogus.test.
+ns               IN A    127.0.0.1
+@                IN A    127.0.0.1
+@                IN TXT  "expired signatures"
+ZONE
+  if ! command -v ldns-keygen >/dev/null 2>&1 || ! command -v ldns-signzone >/dev/null 2>&1; then
+    if [ "${CI:-}" = "true" ]; then
+      die "ldns-keygen/ldns-signzone missing but CI=true: scripts/deps.sh must install ldnsutils"
+    fi
+    echo "unbound fixture: ldnsutils not installed, DNSSEC zones served unsigned" >&2
+    for z in dnssec.test bogus.test; do cp "$dir/$z.zone" "$dir/$z.signed"; done
+    return 0
+  fi
+  for z in dnssec.test bogus.test; do
+    # -k: one key with the SEP flag signs everything (a combined signing key).
+    key=$(cd "$dir" && ldns-keygen -a ECDSAP256SHA256 -k "$z.") || die "ldns-keygen $z failed"
+    if [ "$z" = bogus.test ]; then
+      (cd "$dir" && ldns-signzone -i 20200101000000 -e 20200201000000 -f "$z.signed" \
+        "$z.zone" "$key") || die "ldns-signzone $z failed"
+    else
+      # Inception a day back, so a little clock skew never makes it "not yet valid".
+      (cd "$dir" && ldns-signzone -i "$(( $(date +%s) - 86400 ))" -f "$z.signed" \
+        "$z.zone" "$key") || die "ldns-signzone $z failed"
+    fi
+    cat "$dir/$key.ds" >> "$dir/trust-anchor.new"
+  done
+  mv "$dir/trust-anchor.new" "$dir/trust-anchor"
+}
+
 write_conf() {
   local port=$1
   cat > "$dir/unbound.conf" <<CONF
@@ -142,6 +201,7 @@ start() {
   if [ -f "$dir/unbound.pid" ] && alive "$(cat "$dir/unbound.pid")"; then
     die "already running in $dir (pid $(cat "$dir/unbound.pid"))"
   fi
+  sign_zones
   for try in 1 2 3 4 5; do
     port=$(free_port)
     write_conf "$port"

@@ -402,6 +402,150 @@ static void test_deadline_races(void **state)
     dns_resolver_free(r);
 }
 
+/* ---- DNSSEC (the fixture's signed zones; see zones.d/dnssec.conf) ---- */
+
+/* The fixture's resolver validating with DIR/trust-anchor, or skip when the
+ * fixture could not sign its zones (no ldnsutils, outside CI). */
+static dns_resolver *validating_resolver(void **state)
+{
+    fixture *f = *state;
+    char anchor[128];
+    snprintf(anchor, sizeof anchor, "%s/trust-anchor", f->dir);
+    if (!f->port)
+        skip();
+    if (access(anchor, R_OK) != 0) {
+        if (in_ci())
+            fail_msg("%s missing: the fixture must sign its zones in CI", anchor);
+        skip();
+    }
+    dns_resolver *r = fixture_resolver(state);
+    err e;
+    err_clear(&e);
+    assert_false(dns_resolver_validates(r));
+    if (dns_resolver_set_trust_anchor(r, anchor, &e) < 0)
+        fail_msg("trust anchor: %s", e.msg);
+    assert_true(dns_resolver_validates(r));
+    return r;
+}
+
+/* The typed lookups' `secure` flags: true only for a validated signed zone. */
+static void test_dnssec_secure_flags(void **state)
+{
+    dns_resolver *r = validating_resolver(state);
+    err e;
+    err_clear(&e);
+
+    dns_addr_list l;
+    /* AAAA is a signed NODATA and A a signed answer: both validated. */
+    assert_int_equal(dns_lookup_addrs(r, "dnssec.test", 0, clock_deadline_in(5000), &l, &e),
+                     DNS_OK);
+    assert_int_equal(l.n, 1);
+    assert_string_equal(l.v[0].text, "127.0.0.1");
+    assert_true(l.secure);
+    dns_addr_list_free(&l);
+
+    dns_mx_list mx;
+    assert_int_equal(dns_lookup_mx(r, "dnssec.test", clock_deadline_in(5000), &mx, &e), DNS_OK);
+    assert_true(mx.secure);
+    assert_string_equal(mx.v[0].host, "mail.dnssec.test");
+    dns_mx_list_free(&mx);
+    assert_false(mx.secure);
+
+    dns_txt_list txt;
+    assert_int_equal(dns_lookup_txt(r, "dnssec.test", clock_deadline_in(5000), &txt, &e), DNS_OK);
+    assert_true(txt.secure);
+    assert_string_equal(txt.v[0].strs[0], "v=spf1 -all");
+    dns_txt_list_free(&txt);
+
+    /* Outside every trust anchor: answered, but not secure. */
+    assert_int_equal(dns_lookup_addrs(r, "mail.smtpscope.test", 0, clock_deadline_in(5000), &l,
+                                      &e),
+                     DNS_OK);
+    assert_int_equal(l.n, 2);
+    assert_false(l.secure);
+    dns_addr_list_free(&l);
+    assert_int_equal(e.cls, ERRC_OK);
+
+    /* Expired signatures: SERVFAIL, and the sentence says why. */
+    assert_int_equal(dns_lookup_addrs(r, "bogus.test", 4, clock_deadline_in(5000), &l, &e),
+                     DNS_SERVFAIL);
+    assert_int_equal(e.cls, ERRC_DNS);
+    assert_int_equal(e.dns_status, DNS_SERVFAIL);
+    assert_string_equal(e.msg, "DNSSEC validation failed for bogus.test (bogus answer)");
+    assert_int_equal(l.n, 0);
+    assert_false(l.secure);
+    err_clear(&e);
+    assert_int_equal(dns_lookup_txt(r, "bogus.test", clock_deadline_in(5000), &txt, &e),
+                     DNS_SERVFAIL);
+    assert_string_equal(e.msg, "DNSSEC validation failed for bogus.test (bogus answer)");
+    dns_resolver_free(r);
+}
+
+static void test_trust_anchor_errors(void **state)
+{
+    fixture *f = *state;
+    err e;
+    err_clear(&e);
+    dns_resolver *r = dns_resolver_new("127.0.0.1@9", &e);
+    assert_non_null(r);
+    assert_false(dns_resolver_validates(r));
+    assert_false(dns_resolver_validates(NULL));
+
+    assert_int_equal(dns_resolver_set_trust_anchor(r, "/nonexistent/trust-anchor", &e), -1);
+    assert_int_equal(e.cls, ERRC_LOCAL_INPUT);
+    assert_non_null(strstr(e.msg, "cannot read the DNSSEC trust anchor file /nonexistent/"));
+
+    /* A readable zone file without any DS or DNSKEY record. */
+    char path[] = "/tmp/smtpscope-ta-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    static const char zone[] = "; DS and DNSKEY only in a comment\n"
+                               "example.test. 3600 IN A 192.0.2.1\n";
+    assert_int_equal(write(fd, zone, sizeof zone - 1), (ssize_t)(sizeof zone - 1));
+    close(fd);
+    err_clear(&e);
+    assert_int_equal(dns_resolver_set_trust_anchor(r, path, &e), -1);
+    assert_int_equal(e.cls, ERRC_LOCAL_INPUT);
+    assert_non_null(strstr(e.msg, "holds no DS or DNSKEY record"));
+    unlink(path);
+    assert_false(dns_resolver_validates(r));
+    dns_resolver_free(r);
+
+    /* After the first lookup libunbound's setup is final. */
+    if (f->port) {
+        char anchor[128];
+        snprintf(anchor, sizeof anchor, "%s/trust-anchor", f->dir);
+        if (access(anchor, R_OK) == 0) {
+            r = fixture_resolver(state);
+            dns_addr_list l;
+            assert_int_equal(dns_lookup_addrs(r, "mail.smtpscope.test", 4,
+                                              clock_deadline_in(5000), &l, &e),
+                             DNS_OK);
+            dns_addr_list_free(&l);
+            err_clear(&e);
+            assert_int_equal(dns_resolver_set_trust_anchor(r, anchor, &e), -1);
+            assert_int_equal(e.cls, ERRC_INTERNAL);
+            assert_false(dns_resolver_validates(r));
+            dns_resolver_free(r);
+        }
+    }
+
+    /* dns-root-data's root key, when installed, is accepted as an anchor. */
+    const char *root = dns_default_trust_anchor();
+    if (access("/usr/share/dns/root.key", R_OK) == 0) {
+        assert_non_null(root);
+        assert_string_equal(root, "/usr/share/dns/root.key");
+        err_clear(&e);
+        r = dns_resolver_new(NULL, &e);
+        assert_non_null(r);
+        assert_int_equal(dns_resolver_set_trust_anchor(r, root, &e), 0);
+        assert_true(dns_resolver_validates(r));
+        dns_resolver_free(r);
+    } else {
+        assert_null(root);
+    }
+}
+
 static void test_status_names(void **state)
 {
     (void)state;
@@ -422,7 +566,8 @@ int main(void)
         cmocka_unit_test(test_addrs_dual_stack), cmocka_unit_test(test_addrs_failures),
         cmocka_unit_test(test_mx),               cmocka_unit_test(test_bad_servers),
         cmocka_unit_test(test_timeout),          cmocka_unit_test(test_deadline_races),
-        cmocka_unit_test(test_status_names),
+        cmocka_unit_test(test_status_names),     cmocka_unit_test(test_dnssec_secure_flags),
+        cmocka_unit_test(test_trust_anchor_errors),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
