@@ -82,6 +82,15 @@ void diag_io_error(diag *d, stage_id stage, const err *e)
     case ERRC_LOCAL_INPUT:
         diag_add(d, "local.input", stage, NULL, "%s", e->msg);
         return;
+    case ERRC_INSECURE:
+    case ERRC_REJECTED:
+        /* The SASL mechanism refused the exchange: a SCRAM server that could
+         * not prove it knows the password, or one that reported an error. */
+        if (stage == STAGE_AUTH) {
+            diag_add(d, "auth.failed", stage, NULL, "%s", e->msg);
+            return;
+        }
+        /* fall through */
     default:
         diag_add(d, "internal.error", stage, NULL, "during %s: %s", sn, e->msg);
         return;

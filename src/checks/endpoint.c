@@ -374,6 +374,8 @@ static int do_auth(run *r)
         stage_end(r, STAGE_AUTH, SS_FAIL, NULL, "AUTH not offered");
         return -1;
     }
+    sasl_creds cr = {.user = o->auth_user, .pass = o->auth_pass, .authzid = NULL,
+                     .token = o->auth_token};
     const sasl_mech *mech = NULL;
     if (o->auth_mech) {
         mech = sasl_find(o->auth_mech);
@@ -386,7 +388,7 @@ static int do_auth(run *r)
             return -1;
         }
     } else {
-        mech = sasl_pick(caps->auth, caps->n_auth);
+        mech = sasl_pick(caps->auth, caps->n_auth, &cr);
         if (!mech) {
             diag_add(&r->d, "auth.mechanism_unsupported", STAGE_AUTH, NULL,
                      "the server offers %s; none of them is one smtpscope implements",
@@ -396,8 +398,6 @@ static int do_auth(run *r)
         }
     }
     r->out->auth_mech_used = xstrdup(mech->name);
-    sasl_creds cr = {.user = o->auth_user, .pass = o->auth_pass ? o->auth_pass : "",
-                     .authzid = NULL};
     err e;
     err_clear(&e);
     e.stage = STAGE_AUTH;
@@ -408,8 +408,10 @@ static int do_auth(run *r)
     }
     if (!rep || rep->code != 235) {
         diag_reply(&r->d, STAGE_AUTH, rep, NULL);
-        stage_end(r, STAGE_AUTH, SS_FAIL, rep, "%s authentication as %s failed", mech->name,
-                  o->auth_user);
+        /* e says why when the mechanism learnt it (OAuth status, SCRAM e=). */
+        bool why = e.cls == ERRC_REJECTED;
+        stage_end(r, STAGE_AUTH, SS_FAIL, rep, "%s authentication as %s failed%s%s", mech->name,
+                  o->auth_user, why ? ": " : "", why ? e.msg : "");
         return -1;
     }
     stage_end(r, STAGE_AUTH, SS_PASS, rep, "authenticated as %s with %s", o->auth_user,

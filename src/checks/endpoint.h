@@ -43,6 +43,7 @@ typedef struct endpoint_opts {
     const char *auth_user;     /* --auth-user */
     const char *auth_pass;     /* SMTPSCOPE_PASSWORD / --password-file / prompt; borrowed secret */
     const char *auth_mech;     /* --auth MECH, NULL = strongest offered */
+    const char *auth_token;    /* --oauth2-token-cmd / SMTPSCOPE_OAUTH2_TOKEN; borrowed secret */
     bool allow_plaintext_auth; /* --allow-plaintext-auth */
     const char *from;          /* --from */
     const char *const *to;     /* --to (repeatable) */

@@ -147,12 +147,14 @@ static const finding_def catalogue[] = {
     {"auth.failed", E, false, "Authentication failed (535)",
      "The user name or password is wrong, or the account may not use SMTP AUTH: many "
      "providers need an app password or an API key as the password, or SMTP AUTH enabled per "
-     "mailbox."},
+     "mailbox. With SCRAM, a server that cannot prove it knows the password fails too: "
+     "something between you and the server may be intercepting the session."},
     {"auth.temporary_failure", E, true, "Authentication failed temporarily (454)",
      "The server's authentication backend is unavailable; retry later and check its logs."},
     {"auth.mechanism_unsupported", E, false, "No usable AUTH mechanism is offered",
-     "smtpscope supports PLAIN, LOGIN and CRAM-MD5 for check; choose one the server offers "
-     "with --auth or enable one on the server."},
+     "smtpscope supports SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, PLAIN and LOGIN with a "
+     "password, and OAUTHBEARER and XOAUTH2 with a token (--oauth2-token-cmd); choose one the "
+     "server offers with --auth or enable one on the server."},
     {"auth.refused_plaintext", E, false, "Credentials were not sent over an unencrypted connection",
      "Use STARTTLS or implicit TLS, or, on a trusted test network only, "
      "--allow-plaintext-auth."},

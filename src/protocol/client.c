@@ -709,13 +709,15 @@ int client_auth(smtp_client *cl, const sasl_mech *mech, const sasl_creds *cr, in
     if (refusal)
         return err_set(e, ERRC_INTERNAL, "AUTH refused by the session (%s state): %s",
                        client_state_name(cl->st), refusal);
-    sasl_exchange x = {.mech = mech, .cr = cr, .state = 0};
+    sasl_exchange x;
     char *pending = NULL; /* a response computed before the server asked for it */
     char *line = NULL;
     char *shown = NULL;
     smtp_reply *rep = NULL;
     int rc = -1;
 
+    if (sasl_begin(&x, mech, cr, e) < 0)
+        goto out;
     if (mech->initial_response) {
         char *ir = sasl_respond(&x, NULL, e);
         if (!ir)
@@ -769,6 +771,21 @@ int client_auth(smtp_client *cl, const sasl_mech *mech, const sasl_creds *cr, in
         if (w < 0 || read_reply(cl, deadline, &rep, e) < 0)
             goto out;
     }
+    if (rep->code == 235) {
+        /* The mechanism may still refuse the success: SCRAM insists that
+         * the server proved it knows the password. */
+        if (sasl_finish(&x, e) < 0) {
+            transcript_addf(cl->t, TR_INFO, "%s: %s", mech->name, e->msg);
+            goto out;
+        }
+    } else if (sasl_note(&x)) {
+        /* Why the server refused, as far as the mechanism learnt it (the
+         * OAuth error status, a SCRAM e=): for the transcript and the
+         * caller, who still judges the code. */
+        transcript_addf(cl->t, TR_INFO, "%s", sasl_note(&x));
+        err_set(e, ERRC_REJECTED, "%s", sasl_note(&x));
+        e->smtp_code = rep->code;
+    }
     /* 235 on success; any other code is the caller's to judge. */
     rc = 0;
 out:
@@ -776,6 +793,7 @@ out:
         *out = rep;
         rep = NULL;
     }
+    sasl_end(&x);
     xfree_secret(pending);
     xfree_secret(line);
     free(shown);

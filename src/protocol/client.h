@@ -108,7 +108,12 @@ int client_tls_implicit(smtp_client *cl, tlsconn_ctx *ctx, const char *servernam
 /* AUTH with mechanism `mech` and creds (borrowed). Returns 0 with *out the
  * final reply (235 on success; the caller judges other codes), or -1 on I/O
  * or protocol errors. Every client line of the exchange is recorded as
- * "<redacted>" (the AUTH line keeps its mechanism name). */
+ * "<redacted>" (the AUTH line keeps its mechanism name). A 235 the
+ * mechanism does not accept (SCRAM: the server never proved it knows the
+ * password) returns -1 with ERRC_INSECURE and *out the 235. When the final
+ * reply is not 235 and the mechanism learnt why (an OAuth error status, a
+ * SCRAM e=), 0 is returned and e is set to ERRC_REJECTED with that sentence
+ * (also recorded in the transcript). */
 int client_auth(smtp_client *cl, const sasl_mech *mech, const sasl_creds *cr, int64_t deadline,
                 smtp_reply **out, err *e);
 

@@ -268,7 +268,7 @@ class CheckPostfix(unittest.TestCase):
         caps = r.doc["capabilities"]
         self.assertTrue(any(c.upper().startswith("AUTH") for c in caps), str(r))
         self.assertNotIn("STARTTLS", caps, str(r))
-        for mech in ("PLAIN", "LOGIN", "CRAM-MD5"):
+        for mech in ("PLAIN", "LOGIN", "CRAM-MD5", "SCRAM-SHA-1", "SCRAM-SHA-256"):
             self.assertIn(mech, r.doc["auth_mechanisms"], str(r))
         self.assertEqual(r.status("quit"), "pass", str(r))
 
@@ -346,11 +346,12 @@ class CheckPostfix(unittest.TestCase):
         r = self.submission_auth()
         self.assert_rc(r, 0)
         self.assertEqual(r.status("auth"), "pass", str(r))
-        self.assertIn(r.doc["auth_mechanism_used"], ("PLAIN", "LOGIN", "CRAM-MD5"), str(r))
+        # The strongest offered: SCRAM-SHA-256 (the fixture offers all five).
+        self.assertEqual(r.doc["auth_mechanism_used"], "SCRAM-SHA-256", str(r))
         self.assertEqual(r.doc["verdict"], "pass", str(r))
 
     def test_auth_each_mechanism_and_no_secret(self):
-        for mech in ("PLAIN", "LOGIN", "CRAM-MD5"):
+        for mech in ("PLAIN", "LOGIN", "CRAM-MD5", "SCRAM-SHA-1", "SCRAM-SHA-256"):
             with self.subTest(mech=mech):
                 r = self.submission_auth(["--auth", mech, "-v"])
                 self.assert_rc(r, 0)
@@ -377,6 +378,70 @@ class CheckPostfix(unittest.TestCase):
         self.assert_finding(r, "auth.failed", "error")
         self.assertEqual(r.status("auth"), "fail", str(r))
         self.assertEqual(r.stage("auth")["reply"]["code"], 535, str(r))
+
+    def test_auth_scram_logs_in_and_verifies_the_server(self):
+        # The real Cyrus SCRAM plugin: server-first and server-final arrive as 334
+        # challenges (recorded), our two responses and the AUTH argument are redacted,
+        # and the login passes only because the server's signature checked out.
+        for mech in ("SCRAM-SHA-256", "SCRAM-SHA-1"):
+            with self.subTest(mech=mech):
+                r = self.submission_auth(["--auth", mech, "-v"])
+                self.assert_rc(r, 0)
+                self.assertEqual(r.status("auth"), "pass", str(r))
+                self.assertEqual(r.doc["auth_mechanism_used"], mech, str(r))
+                self.assertEqual(r.stage("auth")["reply"]["code"], 235, str(r))
+                sent = [e["line"] for e in r.doc["transcript"] if e.get("dir") == "send"]
+                recv = [e["line"] for e in r.doc["transcript"] if e.get("dir") == "recv"]
+                i = sent.index("AUTH %s <redacted>" % mech)
+                self.assertEqual(sent[i + 1:i + 3], ["<redacted>", "<redacted>"], str(r))
+                challenges = [l for l in recv if l.startswith("334 ")]
+                self.assertEqual(len(challenges), 2, str(r))
+                first = base64.b64decode(challenges[0][4:]).decode()
+                final = base64.b64decode(challenges[1][4:]).decode()
+                self.assertRegex(first, r"^r=[^,]+,s=[A-Za-z0-9+/=]+,i=\d+", str(r))
+                self.assertTrue(final.startswith("v="), str(r))
+
+    def test_auth_scram_wrong_password(self):
+        for mech in ("SCRAM-SHA-256", "SCRAM-SHA-1"):
+            with self.subTest(mech=mech):
+                r = self.submission_auth(["--auth", mech], password="not-the-password")
+                self.assert_rc(r, 1)
+                self.assert_finding(r, "auth.failed", "error")
+                self.assertEqual(r.status("auth"), "fail", str(r))
+                self.assertEqual(r.stage("auth")["reply"]["code"], 535, str(r))
+                self.assert_no_secret(r, USER, "not-the-password")
+
+    def test_auth_oauth_token_sources(self):
+        # Postfix offers no OAuth mechanism: the token is read (from the command or the
+        # environment), XOAUTH2 is refused as not offered, and the token never shows.
+        token = "ya29.TOKEN-must-not-leak"
+        base = [self.target("SUBMISSION_PORT"), "--tls", "starttls", "--auth-user", USER,
+                "--auth", "XOAUTH2"] + self.tls_args()
+        r = self.smtpscope(base + ["--oauth2-token-cmd", "printf '%s\\nsecond line'" % token,
+                                   "-v"])
+        self.assert_rc(r, 1)
+        self.assert_finding(r, "auth.mechanism_unsupported")
+        for text in (r.out, r.err):
+            self.assertNotIn(token, text, str(r))
+            self.assertNotIn("TOKEN-must-not-leak", text, str(r))
+        # A failing command is a usage error naming its exit status, before any connection.
+        r = self.smtpscope(base + ["--oauth2-token-cmd", "echo oops >&2; exit 3"], fmt="text")
+        self.assert_rc(r, 64)
+        self.assertIn("exit status 3", r.err, str(r))
+        # An OAuth --auth without any token source is a usage error too.
+        r = self.smtpscope(base, fmt="text")
+        self.assert_rc(r, 64)
+        self.assertIn("SMTPSCOPE_OAUTH2_TOKEN", r.err, str(r))
+        # With a token and a password, the automatic choice falls back to SCRAM here.
+        env_token = dict(os.environ, SMTPSCOPE_OAUTH2_TOKEN=token)
+        p = subprocess.run([BINARY, "check", self.target("SUBMISSION_PORT"), "--tls", "starttls",
+                            "--auth-user", USER, "--format", "json"] + self.tls_args(),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           env=dict(env_token, SMTPSCOPE_PASSWORD=PASSWORD), timeout=60)
+        out = p.stdout.decode("utf-8", "replace")
+        self.assertEqual(p.returncode, 0, out)
+        self.assertEqual(json.loads(out)["auth_mechanism_used"], "SCRAM-SHA-256", out)
+        self.assertNotIn(token, out + p.stderr.decode("utf-8", "replace"))
 
     def test_auth_offered_over_plaintext(self):
         r = self.smtpscope([self.target("PLAINAUTH_PORT")])

@@ -48,10 +48,11 @@ out:
     return rc;
 }
 
-static int cram_md5_step(const sasl_creds *cr, int *state, const unsigned char *chal,
+static int cram_md5_step(const sasl_creds *cr, void *state, const unsigned char *chal,
                          size_t chal_len, buf *out, err *e)
 {
-    if (*state > 0)
+    sasl_counter *st = state;
+    if (st->steps > 0)
         return err_set(e, ERRC_PROTOCOL,
                        "the server sent another challenge after the CRAM-MD5 response");
     if (!chal || chal_len == 0)
@@ -75,7 +76,7 @@ static int cram_md5_step(const sasl_creds *cr, int *state, const unsigned char *
         err_set(e, ERRC_LOCAL_INPUT, "CRAM-MD5 user name is too long");
         goto out;
     }
-    (*state)++;
+    st->steps++;
     rc = 0;
 out:
     /* The digest is as good as the password for replaying this challenge. */
@@ -88,5 +89,6 @@ const sasl_mech sasl_mech_cram_md5 = {
     .name = "CRAM-MD5",
     .initial_response = false,
     .needs_tls = false,
+    .state_size = sizeof(sasl_counter),
     .step = cram_md5_step,
 };

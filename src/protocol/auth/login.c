@@ -14,15 +14,16 @@
 #include "protocol/auth/mechs.h"
 #include "protocol/auth/sasl.h"
 
-static int login_step(const sasl_creds *cr, int *state, const unsigned char *chal,
+static int login_step(const sasl_creds *cr, void *state, const unsigned char *chal,
                       size_t chal_len, buf *out, err *e)
 {
+    sasl_counter *st = state;
     (void)chal;
     (void)chal_len; /* any prompt is accepted; see the file comment */
     if (!cr || !cr->user || !cr->user[0] || !cr->pass)
         return err_set(e, ERRC_LOCAL_INPUT, "LOGIN needs a user name and a password");
     const char *answer;
-    switch (*state) {
+    switch (st->steps) {
     case 0: answer = cr->user; break;
     case 1: answer = cr->pass; break;
     default:
@@ -31,7 +32,7 @@ static int login_step(const sasl_creds *cr, int *state, const unsigned char *cha
     }
     if (buf_append_str(out, answer) < 0)
         return err_set(e, ERRC_LOCAL_INPUT, "LOGIN credentials are too long");
-    (*state)++;
+    st->steps++;
     return 0;
 }
 
@@ -39,5 +40,6 @@ const sasl_mech sasl_mech_login = {
     .name = "LOGIN",
     .initial_response = false,
     .needs_tls = true,
+    .state_size = sizeof(sasl_counter),
     .step = login_step,
 };

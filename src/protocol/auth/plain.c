@@ -14,12 +14,13 @@
 #include "protocol/auth/mechs.h"
 #include "protocol/auth/sasl.h"
 
-static int plain_step(const sasl_creds *cr, int *state, const unsigned char *chal,
+static int plain_step(const sasl_creds *cr, void *state, const unsigned char *chal,
                       size_t chal_len, buf *out, err *e)
 {
+    sasl_counter *st = state;
     (void)chal;
     (void)chal_len; /* RFC 4616 §2: the server's challenge, if any, is empty */
-    if (*state > 0)
+    if (st->steps > 0)
         return err_set(e, ERRC_PROTOCOL,
                        "the server sent another challenge after the PLAIN response");
     if (!cr || !cr->user || !cr->user[0] || !cr->pass)
@@ -31,7 +32,7 @@ static int plain_step(const sasl_creds *cr, int *state, const unsigned char *cha
         buf_append_str(out, cr->user) < 0 || buf_append(out, "", 1) < 0 ||
         buf_append_str(out, cr->pass) < 0)
         return err_set(e, ERRC_LOCAL_INPUT, "PLAIN credentials are too long");
-    (*state)++;
+    st->steps++;
     return 0;
 }
 
@@ -39,5 +40,6 @@ const sasl_mech sasl_mech_plain = {
     .name = "PLAIN",
     .initial_response = true,
     .needs_tls = true,
+    .state_size = sizeof(sasl_counter),
     .step = plain_step,
 };

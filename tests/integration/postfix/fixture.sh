@@ -170,7 +170,7 @@ do_start() {
 pwcheck_method: auxprop
 auxprop_plugin: sasldb
 sasldb_path: $dir/sasldb2
-mech_list: PLAIN LOGIN CRAM-MD5
+mech_list: SCRAM-SHA-256 SCRAM-SHA-1 CRAM-MD5 PLAIN LOGIN
 EOF
 
   # texthash: maps are read as plain text, no postmap needed.

@@ -855,7 +855,7 @@ static void auth_bad_challenge_cancels(void **state)
 }
 
 /* A mechanism that answers every challenge with "x", to test the bound. */
-static int endless_step(const sasl_creds *cr, int *st, const unsigned char *chal, size_t chal_len,
+static int endless_step(const sasl_creds *cr, void *st, const unsigned char *chal, size_t chal_len,
                         buf *out, err *e)
 {
     (void)cr, (void)st, (void)chal, (void)chal_len;
