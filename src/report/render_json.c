@@ -28,83 +28,10 @@
 #include "checks/sweep.h"
 /* ---- report ---- */
 #include "report/render.h"
+#include "report/render_domain.h"
 #include "report/render_explain.h"
+#include "report/render_jsonb.h"
 #include "report/result.h"
-
-#ifndef SMTPSCOPE_VERSION
-#define SMTPSCOPE_VERSION "0.0.0"
-#endif
-
-#define JSON_SCHEMA 1
-
-/* Building a document is a long series of allocations; rather than test each
- * one, the builder remembers that one failed and the caller checks once. */
-typedef struct jb {
-    bool oom;
-} jb;
-
-/* A JSON string, or null for NULL. Peer strings are escaped when stored and
- * so are valid UTF-8; jansson refuses anything else, so if it does refuse, the
- * string is escaped again rather than dropped. */
-static json_t *jstr(jb *b, const char *s)
-{
-    if (!s)
-        return json_null();
-    json_t *j = json_string(s);
-    if (!j) {
-        char *esc = escape_display(s, strlen(s));
-        j = esc ? json_string(esc) : NULL;
-        free(esc);
-    }
-    if (!j)
-        b->oom = true;
-    return j;
-}
-
-static json_t *jint(jb *b, int64_t v)
-{
-    json_t *j = json_integer((json_int_t)v);
-    if (!j)
-        b->oom = true;
-    return j;
-}
-
-static json_t *jobj(jb *b)
-{
-    json_t *j = json_object();
-    if (!j)
-        b->oom = true;
-    return j;
-}
-
-static json_t *jarr(jb *b)
-{
-    json_t *j = json_array();
-    if (!j)
-        b->oom = true;
-    return j;
-}
-
-/* Steals v (also on failure, as json_object_set_new does). */
-static void set(jb *b, json_t *obj, const char *key, json_t *v)
-{
-    if (!v || json_object_set_new(obj, key, v) < 0)
-        b->oom = true;
-}
-
-static void push(jb *b, json_t *arr, json_t *v)
-{
-    if (!v || json_array_append_new(arr, v) < 0)
-        b->oom = true;
-}
-
-static json_t *str_array(jb *b, char *const *v, size_t n)
-{
-    json_t *a = jarr(b);
-    for (size_t i = 0; a && i < n; i++)
-        push(b, a, jstr(b, v[i]));
-    return a;
-}
 
 static json_t *reply_json(jb *b, const smtp_reply *rep)
 {
@@ -227,45 +154,6 @@ static json_t *tls_json(jb *b, const endpoint_outcome *e)
     return o;
 }
 
-static json_t *findings_json(jb *b, const finding_list *l)
-{
-    json_t *a = jarr(b);
-    for (size_t i = 0; a && i < l->n; i++) {
-        const finding *f = &l->v[i];
-        json_t *o = jobj(b);
-        set(b, o, "id", jstr(b, f->id));
-        set(b, o, "severity", jstr(b, severity_name(f->sev)));
-        set(b, o, "stage", jstr(b, stage_name(f->stage)));
-        set(b, o, "temporary", json_boolean(f->temporary));
-        set(b, o, "message", jstr(b, f->message));
-        set(b, o, "advice", jstr(b, f->advice));
-        push(b, a, o);
-    }
-    return a;
-}
-
-static json_t *sweep_json(jb *b, const sweep_outcome *s)
-{
-    if (!s)
-        return json_null();
-    json_t *o = jobj(b);
-    set(b, o, "best_port", s->best_port ? jint(b, s->best_port) : json_null());
-    json_t *a = jarr(b);
-    for (size_t i = 0; a && i < s->n && i < SWEEP_MAX_PORTS; i++) {
-        const sweep_port *p = &s->ports[i];
-        json_t *po = jobj(b);
-        set(b, po, "port", jint(b, p->port));
-        set(b, po, "state", jstr(b, port_state_name(p->state)));
-        set(b, po, "tls_mode", jstr(b, tls_mode_name(p->tls)));
-        set(b, po, "banner_code", p->banner_code ? jint(b, p->banner_code) : json_null());
-        set(b, po, "ms", jint(b, p->ms));
-        set(b, po, "summary", jstr(b, p->summary));
-        push(b, a, po);
-    }
-    set(b, o, "ports", a);
-    return o;
-}
-
 static json_t *transcript_json(jb *b, const transcript *t)
 {
     json_t *a = jarr(b);
@@ -279,20 +167,10 @@ static json_t *transcript_json(jb *b, const transcript *t)
     return a;
 }
 
-static json_t *header_json(jb *b, const result *r)
-{
-    json_t *o = jobj(b);
-    set(b, o, "tool", jstr(b, "smtpscope"));
-    set(b, o, "version", jstr(b, SMTPSCOPE_VERSION));
-    set(b, o, "schema", jint(b, JSON_SCHEMA));
-    set(b, o, "command", jstr(b, r->command ? r->command : "check"));
-    return o;
-}
-
 static json_t *check_json(jb *b, const result *r)
 {
     const endpoint_outcome *e = r->endpoint;
-    json_t *o = header_json(b, r);
+    json_t *o = render_jsonb_header(b, r);
     set(b, o, "target", target_json(b, e));
     set(b, o, "verdict", jstr(b, verdict_name(r->verdict)));
     set(b, o, "duration_ms", jint(b, e ? e->total_ms : 0));
@@ -303,9 +181,9 @@ static json_t *check_json(jb *b, const result *r)
     set(b, o, "capabilities", str_array(b, caps ? e->caps.lines : NULL, caps ? e->caps.n_lines : 0));
     set(b, o, "auth_mechanisms", str_array(b, caps ? e->caps.auth : NULL, caps ? e->caps.n_auth : 0));
     set(b, o, "auth_mechanism_used", jstr(b, e ? e->auth_mech_used : NULL));
-    set(b, o, "findings", findings_json(b, &r->findings));
+    set(b, o, "findings", render_jsonb_findings(b, &r->findings));
     set(b, o, "notes", str_array(b, r->notes, r->n_notes));
-    set(b, o, "sweep", sweep_json(b, r->sweep));
+    set(b, o, "sweep", render_jsonb_sweep(b, r->sweep));
     set(b, o, "transcript", transcript_json(b, e ? e->transcript : NULL));
     set(b, o, "transcript_dropped", jint(b, e && e->transcript ? (int64_t)e->transcript->dropped : 0));
     return o;
@@ -313,7 +191,7 @@ static json_t *check_json(jb *b, const result *r)
 
 static json_t *explain_json(jb *b, const result *r)
 {
-    json_t *o = header_json(b, r);
+    json_t *o = render_jsonb_header(b, r);
     set(b, o, "command", jstr(b, "explain"));
     set(b, o, "verdict", jstr(b, verdict_name(r->verdict)));
     json_t *x = render_explain_json(r->explain);
@@ -327,7 +205,9 @@ static int render(const result *r, const render_opts *o, buf *out)
 {
     (void)o; /* colour and verbosity are for people; JSON always has it all */
     jb b = {.oom = false};
-    json_t *doc = r->explain ? explain_json(&b, r) : check_json(&b, r);
+    json_t *doc = r->domain    ? render_domain_json(r)
+                  : r->explain ? explain_json(&b, r)
+                               : check_json(&b, r);
     int rc = -1;
     char *s = NULL;
     if (!doc || b.oom)

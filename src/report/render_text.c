@@ -29,7 +29,9 @@
 #include "checks/sweep.h"
 /* ---- report ---- */
 #include "report/render.h"
+#include "report/render_domain.h"
 #include "report/render_explain.h"
+#include "report/render_textw.h"
 #include "report/result.h"
 
 #define WATERFALL_COLS 40
@@ -77,28 +79,6 @@ static void off(tw *w, const char *sgr)
 {
     if (w->color && sgr)
         pr(w, "\033[0m");
-}
-
-static const char *status_mark(stage_status s)
-{
-    switch (s) {
-    case SS_PASS: return "✓";
-    case SS_WARN: return "!";
-    case SS_FAIL: return "✗";
-    case SS_SKIP: return "–";
-    }
-    return "–";
-}
-
-static const char *status_color(stage_status s)
-{
-    switch (s) {
-    case SS_PASS: return C_GREEN;
-    case SS_WARN: return C_YELLOW;
-    case SS_FAIL: return C_RED;
-    case SS_SKIP: return C_DIM;
-    }
-    return NULL;
 }
 
 static const char *mode_text(tls_mode m)
@@ -174,7 +154,7 @@ static void stage_table(tw *w, const endpoint_outcome *e)
     for (int s = STAGE_RESOLVE; s <= STAGE_QUIT; s++) {
         const stage_record *sr = &e->stages[s];
         stage_status st = sr->ran ? sr->status : SS_SKIP;
-        const char *c = status_color(st);
+        const char *c = textw_status_color(st);
         /* Columns: mark, name, time, reply code + enhanced code, detail. */
         char ms[32] = "", code[32] = "";
         if (sr->ran)
@@ -196,7 +176,7 @@ static void stage_table(tw *w, const endpoint_outcome *e)
             rest[--n] = '\0';
         pr(w, "  ");
         on(w, c);
-        pr(w, "%s %s", status_mark(st), stage_name((stage_id)s));
+        pr(w, "%s %s", textw_status_mark(st), stage_name((stage_id)s));
         if (rest[0])
             pr(w, "%*s", 9 - (int)strlen(stage_name((stage_id)s)), "");
         if (st != SS_SKIP)
@@ -242,7 +222,7 @@ static void waterfall(tw *w, const endpoint_outcome *e)
             len = 1;
         if (col > WATERFALL_COLS - len)
             col = WATERFALL_COLS - len;
-        const char *c = status_color(sr->status);
+        const char *c = textw_status_color(sr->status);
         pr(w, "  %-9s ", stage_name((stage_id)s));
         on(w, C_DIM);
         for (int i = 0; i < col; i++)
@@ -334,31 +314,9 @@ static void findings_section(tw *w, const finding_list *l)
     if (!l->n)
         return;
     pr(w, "\nFindings\n");
-    /* Worst first; within a severity, in the order found. */
-    static const struct {
-        severity sev;
-        const char *mark;
-        const char *color;
-    } groups[] = {
-        {SEV_ERROR, "✗", C_RED},
-        {SEV_WARNING, "!", C_YELLOW},
-        {SEV_INFO, "·", C_DIM},
-    };
-    for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++)
-        for (size_t i = 0; i < l->n; i++) {
-            const finding *f = &l->v[i];
-            if (f->sev != groups[g].sev)
-                continue;
-            pr(w, "  ");
-            on(w, groups[g].color);
-            pr(w, "%s %-7s %s", groups[g].mark, severity_name(f->sev), f->id ? f->id : "?");
-            off(w, groups[g].color);
-            if (f->temporary)
-                pr(w, " (temporary)");
-            pr(w, "\n            %s\n", f->message ? f->message : "");
-            if (f->advice && f->advice[0])
-                pr(w, "            → %s\n", f->advice);
-        }
+    textw x = {.out = w->out, .color = w->color, .oom = false};
+    textw_findings(&x, l, NULL, NULL, 2);
+    w->oom |= x.oom;
 }
 
 static void transcript_section(tw *w, const transcript *t)
@@ -384,39 +342,16 @@ static void transcript_section(tw *w, const transcript *t)
 
 static void verdict_line(tw *w, const result *r)
 {
-    size_t errors = 0, warnings = 0;
-    for (size_t i = 0; i < r->findings.n; i++) {
-        errors += r->findings.v[i].sev == SEV_ERROR;
-        warnings += r->findings.v[i].sev == SEV_WARNING;
-    }
-    const char *c = r->verdict == VERDICT_PASS   ? C_GREEN
-                    : r->verdict == VERDICT_WARN ? C_YELLOW
-                                                 : C_RED;
-    char word[16];
-    const char *name = verdict_name(r->verdict);
-    size_t n = strlen(name) < sizeof word - 1 ? strlen(name) : sizeof word - 1;
-    for (size_t i = 0; i < n; i++)
-        word[i] = (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 'a' + 'A' : name[i]);
-    word[n] = '\0';
-    pr(w, "\n");
-    on(w, C_BOLD);
-    on(w, c);
-    pr(w, "VERDICT: %s", word);
-    off(w, c);
-    if (errors || warnings) {
-        pr(w, " (");
-        if (errors)
-            pr(w, "%zu error%s", errors, errors == 1 ? "" : "s");
-        if (warnings)
-            pr(w, "%s%zu warning%s", errors ? ", " : "", warnings, warnings == 1 ? "" : "s");
-        pr(w, ")");
-    }
-    pr(w, "\n");
+    textw x = {.out = w->out, .color = w->color, .oom = false};
+    textw_verdict(&x, r);
+    w->oom |= x.oom;
 }
 
 static int render(const result *r, const render_opts *o, buf *out)
 {
     bool color = o && o->color;
+    if (r->domain)
+        return render_domain_text(r, color, o && o->verbose, out);
     if (r->explain)
         return render_explain_text(r->explain, color, out);
     tw w = {.out = out, .color = color, .verbose = o && o->verbose, .oom = false};

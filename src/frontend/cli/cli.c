@@ -15,6 +15,8 @@ static void usage(FILE *f)
           "  check HOST[:PORT]   diagnose an SMTP endpoint layer by layer\n"
           "                      (DNS, TCP, banner, EHLO, TLS, AUTH, MAIL/RCPT/DATA, QUIT);\n"
           "                      without :PORT, sweeps 25/465/587/2525 first\n"
+          "  domain DOMAIN       the mail posture of a domain from DNS: MX, SPF tree,\n"
+          "                      DKIM keys, DMARC, MTA-STS, TLS-RPT, PTR, blocklists\n"
           "  explain CODE        explain a reply code (550), an enhanced status code (5.1.1)\n"
           "                      or a whole reply line\n"
           "\n"
@@ -44,6 +46,8 @@ int cli_main(int argc, char **argv)
     }
     if (strcmp(cmd, "check") == 0)
         return cmd_check(argc - 1, argv + 1);
+    if (strcmp(cmd, "domain") == 0)
+        return cmd_domain(argc - 1, argv + 1);
     if (strcmp(cmd, "explain") == 0)
         return cmd_explain(argc - 1, argv + 1);
     fprintf(stderr, "smtpscope: unknown command '%s'\n\n", cmd);

@@ -15,6 +15,8 @@
 #include "core/xalloc.h"
 /* ---- dns ---- */
 #include "dns/resolver.h"
+/* ---- protocol ---- */
+#include "protocol/auth/sasl.h"
 /* ---- checks ---- */
 #include "checks/endpoint.h"
 #include "checks/resolve.h"
@@ -25,6 +27,8 @@
 /* ---- frontend ---- */
 #include "frontend/cli/commands.h"
 #include "frontend/cli/exitcode.h"
+#include "frontend/cli/resolver_opts.h"
+#include "frontend/cli/oauth_token.h"
 #include "frontend/cli/secret.h"
 
 static const char check_usage[] =
@@ -44,6 +48,9 @@ static const char check_usage[] =
     "  --timeout SECONDS     deadline per stage (default 10)\n"
     "  -4, -6                IPv4 / IPv6 only\n"
     "  --dns IP[@PORT]       resolve through this DNS server\n"
+    "  --trust-anchor FILE|auto|none  validate DNSSEC with the anchors in FILE, or\n"
+    "                        the installed root anchor (auto); default none:\n"
+    "                        answers are not validated (see --help in the docs)\n"
     "  --no-mx               do not follow MX when HOST has no address\n"
     "  --ports LIST          ports for the sweep when HOST has no :PORT\n"
     "                        (default 25,465,587,2525; at most 8)\n"
@@ -51,7 +58,11 @@ static const char check_usage[] =
     "  --auth-user USER      log in as USER; the password comes from --password-file,\n"
     "                        the SMTPSCOPE_PASSWORD environment variable, or a prompt\n"
     "  --password-file FILE  read the password from the first line of FILE\n"
-    "  --auth MECH           PLAIN, LOGIN or CRAM-MD5 (default: strongest offered)\n"
+    "  --oauth2-token-cmd CMD  run CMD (/bin/sh -c); the first line it prints is the\n"
+    "                        OAuth 2.0 access token (else SMTPSCOPE_OAUTH2_TOKEN)\n"
+    "  --auth MECH           SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, PLAIN, LOGIN,\n"
+    "                        OAUTHBEARER or XOAUTH2 (default: strongest offered;\n"
+    "                        with a token, OAuth first)\n"
     "  --allow-plaintext-auth  allow sending credentials without TLS\n"
     "Envelope:\n"
     "  --from ADDR           MAIL FROM address (MAIL/RCPT then RSET)\n"
@@ -66,8 +77,8 @@ static const char check_usage[] =
 
 enum {
     OPT_TLS = 256, OPT_REQUIRE_TLS, OPT_CA_FILE, OPT_SERVERNAME, OPT_INSECURE, OPT_HELO,
-    OPT_AUTH_USER, OPT_PASSWORD_FILE, OPT_AUTH, OPT_ALLOW_PLAIN, OPT_FROM, OPT_TO, OPT_SEND,
-    OPT_TIMEOUT, OPT_DNS, OPT_FORMAT, OPT_NO_MX, OPT_PORTS,
+    OPT_AUTH_USER, OPT_PASSWORD_FILE, OPT_OAUTH2_TOKEN_CMD, OPT_AUTH, OPT_ALLOW_PLAIN, OPT_FROM, OPT_TO, OPT_SEND,
+    OPT_TIMEOUT, OPT_DNS, OPT_FORMAT, OPT_NO_MX, OPT_PORTS, OPT_TRUST_ANCHOR,
 };
 
 static const struct option long_opts[] = {
@@ -79,6 +90,7 @@ static const struct option long_opts[] = {
     {"helo", required_argument, NULL, OPT_HELO},
     {"auth-user", required_argument, NULL, OPT_AUTH_USER},
     {"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
+    {"oauth2-token-cmd", required_argument, NULL, OPT_OAUTH2_TOKEN_CMD},
     {"auth", required_argument, NULL, OPT_AUTH},
     {"allow-plaintext-auth", no_argument, NULL, OPT_ALLOW_PLAIN},
     {"from", required_argument, NULL, OPT_FROM},
@@ -86,6 +98,7 @@ static const struct option long_opts[] = {
     {"send", no_argument, NULL, OPT_SEND},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"dns", required_argument, NULL, OPT_DNS},
+    {"trust-anchor", required_argument, NULL, OPT_TRUST_ANCHOR},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"no-mx", no_argument, NULL, OPT_NO_MX},
     {"ports", required_argument, NULL, OPT_PORTS},
@@ -98,7 +111,8 @@ static const struct option long_opts[] = {
 typedef struct check_cli {
     endpoint_opts o;
     const char *password_file;
-    const char *dns;
+    const char *token_cmd;   /* --oauth2-token-cmd */
+    resolver_opts dns;   /* --dns, --trust-anchor */
     const char *format;
     bool verbose;
     const char **to;     /* owned array of borrowed argv strings */
@@ -172,6 +186,7 @@ static int parse_args(int argc, char **argv, check_cli *c)
         case OPT_HELO: c->o.helo = optarg; break;
         case OPT_AUTH_USER: c->o.auth_user = optarg; break;
         case OPT_PASSWORD_FILE: c->password_file = optarg; break;
+        case OPT_OAUTH2_TOKEN_CMD: c->token_cmd = optarg; break;
         case OPT_AUTH: c->o.auth_mech = optarg; break;
         case OPT_ALLOW_PLAIN: c->o.allow_plaintext_auth = true; break;
         case OPT_FROM: c->o.from = optarg; break;
@@ -189,7 +204,8 @@ static int parse_args(int argc, char **argv, check_cli *c)
             c->o.timeout_ms = (int64_t)(s * 1000.0);
             break;
         }
-        case OPT_DNS: c->dns = optarg; break;
+        case OPT_DNS: c->dns.dns = optarg; break;
+        case OPT_TRUST_ANCHOR: c->dns.trust_anchor = optarg; break;
         case OPT_FORMAT:
             if (!renderer_find(optarg))
                 return usage_error("--format must be text or json, not '%s'", optarg);
@@ -234,8 +250,9 @@ static int parse_args(int argc, char **argv, check_cli *c)
     c->o.n_to = c->n_to;
     if (c->o.send && c->n_to == 0)
         return usage_error("%s", "--send needs at least one --to");
-    if ((c->password_file || c->o.auth_mech) && !c->o.auth_user)
-        return usage_error("%s", "--password-file and --auth need --auth-user");
+    if ((c->password_file || c->o.auth_mech || c->token_cmd) && !c->o.auth_user)
+        return usage_error("%s",
+                           "--password-file, --oauth2-token-cmd and --auth need --auth-user");
     return 0;
 }
 
@@ -302,6 +319,7 @@ int cmd_check(int argc, char **argv)
     check_cli c = {0};
     int rc = parse_args(argc, argv, &c);
     char *password = NULL;
+    char *token = NULL;
     dns_resolver *res = NULL;
     result *r = NULL;
     if (rc != 0) {
@@ -311,24 +329,41 @@ int cmd_check(int argc, char **argv)
     if (c.o.auth_user) {
         err e;
         err_clear(&e);
-        password = secret_obtain(c.password_file, c.o.auth_user, &e);
-        if (!password) {
+        if (oauth_token_obtain(c.token_cmd, &token, &e) < 0) {
             fprintf(stderr, "smtpscope check: %s\n", e.msg);
             rc = EXIT_USAGE;
             goto out;
         }
-        c.o.auth_pass = password;
+        c.o.auth_token = token;
+        /* An OAuth --auth needs no password, a password --auth does; with a
+         * token and no --auth, a password is read only when given without a
+         * prompt (for a server without OAuth). */
+        const sasl_mech *m = c.o.auth_mech ? sasl_find(c.o.auth_mech) : NULL;
+        if (m && m->uses_token && !token) {
+            rc = usage_error("--auth %s needs --oauth2-token-cmd or SMTPSCOPE_OAUTH2_TOKEN",
+                             m->name);
+            goto out;
+        }
+        if (!(m && m->uses_token) &&
+            (!token || m || c.password_file || getenv("SMTPSCOPE_PASSWORD"))) {
+            password = secret_obtain(c.password_file, c.o.auth_user, &e);
+            if (!password) {
+                fprintf(stderr, "smtpscope check: %s\n", e.msg);
+                rc = EXIT_USAGE;
+                goto out;
+            }
+            c.o.auth_pass = password;
+        }
     }
     {
         err e;
         err_clear(&e);
-        res = dns_resolver_new(c.dns, &e);
-        if (!res && c.dns) {
-            fprintf(stderr, "smtpscope check: --dns: %s\n", e.msg);
+        /* Without a working system resolver, IP literals still work. */
+        if (resolver_opts_create(&c.dns, &res, &e) < 0) {
+            fprintf(stderr, "smtpscope check: %s\n", e.msg);
             rc = EXIT_USAGE;
             goto out;
         }
-        /* Without a working system resolver, IP literals still work. */
     }
     r = result_new("check");
     if (!r) {
@@ -371,6 +406,7 @@ out:
     result_free(r);
     dns_resolver_free(res);
     secret_free(password);
+    secret_free(token);
     free(c.to);
     free(c.host);
     return rc;

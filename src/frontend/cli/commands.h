@@ -4,6 +4,7 @@
 #define SMTPSCOPE_FRONTEND_CLI_COMMANDS_H
 
 int cmd_check(int argc, char **argv);
+int cmd_domain(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 
 #endif
