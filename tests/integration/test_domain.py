@@ -269,6 +269,19 @@ class GoodDomain(DomainTest):
         self.assertGreater(doc["queries"], 0)
         self.assertGreater(doc["waves"], 0)
 
+    def test_helo_sharing_mx_host_questions(self):
+        """--helo names the MX host: its A/AAAA are asked in wave 0 by the HELO section, so
+        the MX section's wave-1 questions are all already in the batch. The wave must still
+        run (regression: it was skipped, leaving the MX host 'no address (timeout)')."""
+        rc, doc = self.run_domain("good.cli.smtpscope.test", "--dnsbl", BL, "--helo",
+                                  "mail.smtpscope.test", "--ip", "127.0.0.1")
+        self.assertEqual(rc, 0, self.out)
+        self.assertEqual(doc["mx"]["hosts"][0]["addr_status"], "ok", self.out)
+        self.assertEqual(set(doc["mx"]["hosts"][0]["addresses"]), {"127.0.0.1", "::1"})
+        self.assertGreater(doc["waves"], 1, self.out)
+        self.assertTrue(all(p["confirmed"] for p in doc["ptr"]), self.out)
+        self.assertTrue(doc["helo"]["matches_ip"], self.out)
+
     def test_good_records_domain(self):
         """good.rec: every record right (no MX: that part is domain-dns.conf's)."""
         rc, doc = self.run_domain("good.rec.smtpscope.test", "--no-dnsbl")

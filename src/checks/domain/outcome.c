@@ -137,6 +137,19 @@ void domain_outcome_free(domain_outcome *d)
 
 /* ------------------------------------------------------ section helpers */
 
+int section_ask(domain_ctx *run, const char *name, dns_rrtype t, size_t *planned)
+{
+    size_t before = dns_batch_count(run->batch);
+    int i = dns_batch_add(run->batch, name, t);
+    if (i < 0) {
+        if (before < DNS_BATCH_MAX)
+            run->oom = true;
+        return -1;
+    }
+    (*planned)++;
+    return i;
+}
+
 void section_finding(domain_ctx *run, domain_section_id s, const char *id, const char *advice,
                      const char *fmt, ...)
 {

@@ -23,9 +23,6 @@
 
 /* ---- helpers (section_records.c) ---- */
 
-/* Queue a query and count it in *planned. Returns its index, or -1 when the
- * batch is full (the question is then not asked) or on OOM (run->oom). */
-int rec_ask(domain_ctx *run, const char *name, dns_rrtype t, size_t *planned);
 
 /* The answer at index q, or NULL when q < 0 (not asked). */
 const dns_answer *rec_answer(domain_ctx *run, int q);

@@ -90,6 +90,13 @@ extern const domain_section_ops domain_section_records; /* section_records.c: SP
 extern const domain_section_ops domain_section_reverse; /* section_reverse.c: PTR, HELO */
 extern const domain_section_ops domain_section_dnsbl;   /* section_dnsbl.c */
 
+/* Queue a question for this wave and return its batch index (-1 when the
+ * batch is full — the question is then not asked — or on OOM, which sets
+ * run->oom). *planned is incremented even when the batch already had the
+ * question (another section asked it): the wave must still run so that
+ * consume() sees it answered. */
+int section_ask(domain_ctx *run, const char *name, dns_rrtype t, size_t *planned);
+
 /* Add a finding for section s (its stage is domain_section_stage(s)); advice
  * NULL takes the catalogue's. Sets run->oom on failure. */
 void section_finding(domain_ctx *run, domain_section_id s, const char *id, const char *advice,

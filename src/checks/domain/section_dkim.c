@@ -49,7 +49,7 @@ int rec_dkim_plan(domain_ctx *run, int wave, size_t *planned)
         char name[NAME_MAX_TEXT];
         snprintf(name, sizeof name, "%s._domainkey.%s", sel[i], run->o->domain);
         st->dkim_sel[i] = sel[i];
-        st->q_dkim[i] = rec_ask(run, name, DNS_RR_TXT, planned);
+        st->q_dkim[i] = section_ask(run, name, DNS_RR_TXT, planned);
     }
     st->n_dkim = n;
     dk->n_tried = n;

@@ -120,7 +120,7 @@ static void plan_auth(domain_ctx *run, size_t *planned)
     }
     for (size_t i = 0; i < dm->n_dests; i++)
         st->q_auth[i] = dm->dests[i].auth_name
-                            ? rec_ask(run, dm->dests[i].auth_name, DNS_RR_TXT, planned)
+                            ? section_ask(run, dm->dests[i].auth_name, DNS_RR_TXT, planned)
                             : -1;
 }
 
@@ -148,13 +148,13 @@ int rec_dmarc_plan(domain_ctx *run, int wave, size_t *planned)
         char name[300];
         snprintf(name, sizeof name, "_dmarc.%s", run->o->domain);
         dm->status = DNS_TIMEOUT; /* until its answer is read */
-        st->q_dmarc = rec_ask(run, name, DNS_RR_TXT, planned);
+        st->q_dmarc = section_ask(run, name, DNS_RR_TXT, planned);
     } else if (wave == 1 && dm->n_records == 0 && dm->org_domain &&
                !rec_failed(rec_answer(run, st->q_dmarc))) {
         /* §6.6.3: no record at the domain (and no lookup failure) */
         char name[300];
         snprintf(name, sizeof name, "_dmarc.%s", dm->org_domain);
-        st->q_dmarc_org = rec_ask(run, name, DNS_RR_TXT, planned);
+        st->q_dmarc_org = section_ask(run, name, DNS_RR_TXT, planned);
     } else if (wave == auth_wave(dm) && dm->parsed && !st->q_auth) {
         plan_auth(run, planned);
     }

@@ -30,17 +30,6 @@
 #define DNSBL_ADDRS 20  /* distinct MX addresses checked */
 #define DNSBL_QNAME 400 /* reversed IPv6 (73) + zone (253) + NUL fits */
 
-static int ask(domain_ctx *run, const char *name, dns_rrtype t, size_t *planned)
-{
-    size_t before = dns_batch_count(run->batch);
-    int i = dns_batch_add(run->batch, name, t);
-    if (i < 0 && before < DNS_BATCH_MAX)
-        run->oom = true;
-    if (i >= 0 && (size_t)i >= before)
-        (*planned)++;
-    return i;
-}
-
 static bool same_addr(const char *a, const char *b)
 {
     unsigned char x[16], y[16];
@@ -133,7 +122,7 @@ static void add_addr(domain_ctx *run, const char *addr, size_t *planned)
         }
         if (!(e->query = section_escape(run, qname, strlen(qname))))
             return;
-        s->q_a[bl->n - 1] = ask(run, qname, DNS_RR_A, planned);
+        s->q_a[bl->n - 1] = section_ask(run, qname, DNS_RR_A, planned);
     }
     s->n_planned = bl->n;
 }
@@ -253,7 +242,7 @@ static int bl_plan(domain_ctx *run, int wave, size_t *planned)
                 char zone[256];
                 zone_name(run->o, i % bl->n_zones, zone);
                 if (dns_reverse_name(bl->v[i].addr, zone, qname, sizeof qname) == 0)
-                    run->bl.q_txt[i] = ask(run, qname, DNS_RR_TXT, planned);
+                    run->bl.q_txt[i] = section_ask(run, qname, DNS_RR_TXT, planned);
             }
     }
     return run->oom ? -1 : 0;

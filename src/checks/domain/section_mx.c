@@ -24,20 +24,6 @@
 #define MX_HOSTS_MAX 10        /* more MX records: a warning, the rest unchecked */
 #define MX_ADDRS_PER_FAMILY 4  /* per host and family; more are ignored */
 
-/* Queue a query; counts it in *planned when it is new (a name and type asked
- * before returns the earlier index, already answered). -1 when the batch is
- * full (the question is then simply not asked) or on OOM (run->oom). */
-static int ask(domain_ctx *run, const char *name, dns_rrtype t, size_t *planned)
-{
-    size_t before = dns_batch_count(run->batch);
-    int i = dns_batch_add(run->batch, name, t);
-    if (i < 0 && before < DNS_BATCH_MAX)
-        run->oom = true;
-    if (i >= 0 && (size_t)i >= before)
-        (*planned)++;
-    return i;
-}
-
 /* dname text from the batch is already printable ASCII (dns/dname.h) and is
  * what a query for the name must use; anything else is escaped. */
 static char *display_copy(domain_ctx *run, const char *s)
@@ -404,14 +390,14 @@ static int mx_plan(domain_ctx *run, int wave, size_t *planned)
     if (wave == 0) {
         s->q_self[0] = s->q_self[1] = -1;
         mx->status = DNS_TIMEOUT; /* until answered */
-        s->q_mx = ask(run, run->o->domain, DNS_RR_MX, planned);
+        s->q_mx = section_ask(run, run->o->domain, DNS_RR_MX, planned);
         return run->oom ? -1 : 0;
     }
     if (wave != 1)
         return 0;
     if (mx->implicit) {
-        s->q_self[0] = ask(run, run->o->domain, DNS_RR_AAAA, planned);
-        s->q_self[1] = ask(run, run->o->domain, DNS_RR_A, planned);
+        s->q_self[0] = section_ask(run, run->o->domain, DNS_RR_AAAA, planned);
+        s->q_self[1] = section_ask(run, run->o->domain, DNS_RR_A, planned);
         return run->oom ? -1 : 0;
     }
     if (!mx->n_hosts)
@@ -422,8 +408,8 @@ static int mx_plan(domain_ctx *run, int wave, size_t *planned)
         s->q_host[2 * i] = s->q_host[2 * i + 1] = -1;
         if (mx->hosts[i].ip_literal)
             continue;
-        s->q_host[2 * i] = ask(run, mx->hosts[i].host, DNS_RR_AAAA, planned);
-        s->q_host[2 * i + 1] = ask(run, mx->hosts[i].host, DNS_RR_A, planned);
+        s->q_host[2 * i] = section_ask(run, mx->hosts[i].host, DNS_RR_AAAA, planned);
+        s->q_host[2 * i + 1] = section_ask(run, mx->hosts[i].host, DNS_RR_A, planned);
     }
     return run->oom ? -1 : 0;
 }

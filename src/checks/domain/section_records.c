@@ -21,21 +21,6 @@
 
 /* ------------------------------------------------------------ helpers */
 
-int rec_ask(domain_ctx *run, const char *name, dns_rrtype t, size_t *planned)
-{
-    size_t before = dns_batch_count(run->batch);
-    int i = dns_batch_add(run->batch, name, t);
-    if (i < 0) {
-        if (before < DNS_BATCH_MAX)
-            run->oom = true;
-        return -1;
-    }
-    /* Counted even when the batch already had the question: the wave must
-     * still run so that consume() sees it answered. */
-    (*planned)++;
-    return i;
-}
-
 const dns_answer *rec_answer(domain_ctx *run, int q)
 {
     return q < 0 ? NULL : dns_batch_answer(run->batch, q);

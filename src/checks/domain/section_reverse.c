@@ -35,17 +35,6 @@
 #define FWD_STRIDE (2 * PTR_NAMES_MAX)
 #define HELO_MAX 255
 
-static int ask(domain_ctx *run, const char *name, dns_rrtype t, size_t *planned)
-{
-    size_t before = dns_batch_count(run->batch);
-    int i = dns_batch_add(run->batch, name, t);
-    if (i < 0 && before < DNS_BATCH_MAX)
-        run->oom = true;
-    if (i >= 0 && (size_t)i >= before)
-        (*planned)++;
-    return i;
-}
-
 /* Parse a numeric address (IPv4-mapped IPv6 counts as IPv4, as for SPF).
  * Returns AF_INET / AF_INET6 with the bytes in bin, or 0. */
 static int parse_addr(const char *text, unsigned char bin[16])
@@ -122,7 +111,7 @@ static void plan_ptr(domain_ctx *run, size_t i, size_t *planned)
 {
     char name[128];
     if (dns_reverse_name(run->out->ptr.v[i].addr, NULL, name, sizeof name) == 0)
-        run->rev.q_ptr[i] = ask(run, name, DNS_RR_PTR, planned);
+        run->rev.q_ptr[i] = section_ask(run, name, DNS_RR_PTR, planned);
     else
         run->out->ptr.v[i].status = DNS_ERROR;
     run->rev.n_planned = run->out->ptr.n;
@@ -216,7 +205,7 @@ static void plan_fwd(domain_ctx *run, size_t i, size_t *planned)
         return;
     for (size_t k = 0; k < a->names.n && k < PTR_NAMES_MAX; k++)
         run->rev.q_fwd[i * FWD_STRIDE + 2 * k + (fam == AF_INET6 ? 0 : 1)] =
-            ask(run, a->names.v[k], fam == AF_INET6 ? DNS_RR_AAAA : DNS_RR_A, planned);
+            section_ask(run, a->names.v[k], fam == AF_INET6 ? DNS_RR_AAAA : DNS_RR_A, planned);
 }
 
 static void consume_fwd(domain_ctx *run, size_t i)
@@ -320,8 +309,8 @@ static void helo_plan(domain_ctx *run, size_t *planned)
     h->syntax_ok = n <= HELO_MAX && helo_fqdn(name);
     if (!h->syntax_ok)
         return;
-    run->rev.q_helo[0] = ask(run, name, DNS_RR_AAAA, planned);
-    run->rev.q_helo[1] = ask(run, name, DNS_RR_A, planned);
+    run->rev.q_helo[0] = section_ask(run, name, DNS_RR_AAAA, planned);
+    run->rev.q_helo[1] = section_ask(run, name, DNS_RR_A, planned);
 }
 
 static void helo_consume(domain_ctx *run)

@@ -31,7 +31,7 @@
 int rec_spf_plan(domain_ctx *run, int wave, size_t *planned)
 {
     if (wave == 0)
-        run->rec.q_txt = rec_ask(run, run->o->domain, DNS_RR_TXT, planned);
+        run->rec.q_txt = section_ask(run, run->o->domain, DNS_RR_TXT, planned);
     return run->oom ? -1 : 0;
 }
 

@@ -22,9 +22,9 @@ int rec_sts_plan(domain_ctx *run, int wave, size_t *planned)
         return 0;
     char name[300];
     snprintf(name, sizeof name, "_mta-sts.%s", run->o->domain);
-    run->rec.q_mtasts = rec_ask(run, name, DNS_RR_TXT, planned);
+    run->rec.q_mtasts = section_ask(run, name, DNS_RR_TXT, planned);
     snprintf(name, sizeof name, "_smtp._tls.%s", run->o->domain);
-    run->rec.q_tlsrpt = rec_ask(run, name, DNS_RR_TXT, planned);
+    run->rec.q_tlsrpt = section_ask(run, name, DNS_RR_TXT, planned);
     return run->oom ? -1 : 0;
 }
 
