@@ -4,7 +4,6 @@
  * serves the "spf" block of zones.conf. Started and stopped by PID in the
  * group setup/teardown; skipped only when unbound is missing outside CI.
  * The timeout case uses a UDP socket of ours that never answers. */
-#include <errno.h>
 #include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -25,74 +23,7 @@
 #include "core/clock.h"
 #include "dns/resolver.h"
 
-#define FIXTURE SOURCE_DIR "/tests/integration/unbound/fixture.sh"
-
-typedef struct fixture {
-    char dir[64];
-    int port; /* 0: fixture not running (skip) */
-    char server[32];
-} fixture;
-
-static int run(char *const argv[])
-{
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static int group_setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    if (!f)
-        return -1;
-    *state = f;
-    snprintf(f->dir, sizeof f->dir, "/tmp/smtpscope-spf-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    char *argv[] = {"bash", FIXTURE, "start", f->dir, NULL};
-    int rc = run(argv);
-    const char *ci = getenv("CI");
-    if (rc == 77 && !(ci && strcmp(ci, "true") == 0))
-        return 0;
-    if (rc != 0)
-        return -1;
-    char path[128];
-    snprintf(path, sizeof path, "%s/port", f->dir);
-    FILE *fp = fopen(path, "r");
-    if (!fp)
-        return -1;
-    if (fscanf(fp, "%d", &f->port) != 1)
-        f->port = 0;
-    fclose(fp);
-    if (f->port <= 0 || f->port > 65535)
-        return -1;
-    snprintf(f->server, sizeof f->server, "127.0.0.1@%d", f->port);
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    fixture *f = *state;
-    if (!f)
-        return 0;
-    if (f->dir[0]) {
-        char *stop[] = {"bash", FIXTURE, "stop", f->dir, NULL};
-        run(stop);
-        char *rm[] = {"rm", "-rf", f->dir, NULL};
-        run(rm);
-    }
-    free(f);
-    return 0;
-}
+#include "support/unbound_fixture.h"
 
 static spf_outcome *check(dns_resolver *r, int64_t ms, const char *ip, const char *sender)
 {
@@ -111,7 +42,7 @@ static spf_outcome *check(dns_resolver *r, int64_t ms, const char *ip, const cha
 
 static void test_results(void **state)
 {
-    fixture *f = *state;
+    unbound_fixture *f = *state;
     if (!f->port)
         skip();
     static const struct {
@@ -146,7 +77,7 @@ static void test_results(void **state)
 
 static void test_txt_and_ptr_lookups(void **state)
 {
-    fixture *f = *state;
+    unbound_fixture *f = *state;
     if (!f->port)
         skip();
     err e;
@@ -205,5 +136,6 @@ int main(void)
         cmocka_unit_test(test_txt_and_ptr_lookups),
         cmocka_unit_test(test_timeout_is_temperror),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, unbound_fixture_group_setup,
+                                  unbound_fixture_group_teardown);
 }

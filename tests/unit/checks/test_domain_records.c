@@ -9,7 +9,6 @@
  * count, DKIM key types, DMARC fallback and report authorisation, and --ip
  * results. Every finding any run emits must be in the catalogue; a last test
  * checks that every record problem code the analyzers can produce is. */
-#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -27,80 +25,9 @@
 #include "core/err.h"
 #include "dns/resolver.h"
 
-#define FIXTURE SOURCE_DIR "/tests/integration/unbound/fixture.sh"
+#include "support/unbound_fixture.h"
+
 #define REC ".rec.smtpscope.test"
-
-typedef struct fixture {
-    char dir[64];
-    int port;       /* 0 when the fixture is not running (skip) */
-    char server[32];
-} fixture;
-
-static int run(char *const argv[])
-{
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static bool in_ci(void)
-{
-    const char *ci = getenv("CI");
-    return ci && strcmp(ci, "true") == 0;
-}
-
-static int group_setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    if (!f)
-        return -1;
-    *state = f;
-    snprintf(f->dir, sizeof f->dir, "/tmp/smtpscope-rec-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    char *argv[] = {"bash", FIXTURE, "start", f->dir, NULL};
-    int rc = run(argv);
-    if (rc == 77 && !in_ci())
-        return 0;
-    if (rc != 0)
-        return -1;
-    char path[128];
-    snprintf(path, sizeof path, "%s/port", f->dir);
-    FILE *fp = fopen(path, "r");
-    if (!fp)
-        return -1;
-    if (fscanf(fp, "%d", &f->port) != 1)
-        f->port = 0;
-    fclose(fp);
-    if (f->port <= 0 || f->port > 65535)
-        return -1;
-    snprintf(f->server, sizeof f->server, "127.0.0.1@%d", f->port);
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    fixture *f = *state;
-    if (!f)
-        return 0;
-    if (f->dir[0]) {
-        char *stop[] = {"bash", FIXTURE, "stop", f->dir, NULL};
-        run(stop);
-        char *rm[] = {"rm", "-rf", f->dir, NULL};
-        run(rm);
-    }
-    free(f);
-    return 0;
-}
 
 /* One run's options beyond the domain. */
 typedef struct req {
@@ -121,7 +48,7 @@ static void assert_catalogued(const domain_outcome *o)
  * evaluation runs in its own thread). */
 static void report(void **state, const char *domain, const req *q, domain_outcome *out)
 {
-    fixture *f = *state;
+    unbound_fixture *f = *state;
     if (!f->port)
         skip();
     err e;
@@ -551,5 +478,6 @@ int main(void)
         cmocka_unit_test(test_sts_tlsrpt),
         cmocka_unit_test(test_catalogue),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, unbound_fixture_group_setup,
+                                  unbound_fixture_group_teardown);
 }

@@ -7,7 +7,6 @@
  * and CI is unset; under CI=true a missing unbound fails the group. The
  * timeout test points the resolver at a UDP socket of ours that never
  * answers. No assertion depends on timing. */
-#include <errno.h>
 #include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,7 +17,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -28,93 +26,13 @@
 #include "dns/batch.h"
 #include "dns/resolver.h"
 
-#define FIXTURE SOURCE_DIR "/tests/integration/unbound/fixture.sh"
-
-typedef struct fixture {
-    char dir[64];
-    int port;        /* 0 when the fixture is not running (skip) */
-    char server[32];
-    char anchor[96]; /* DIR/trust-anchor, "" when the zones are unsigned */
-} fixture;
-
-/* fork + execvp argv; returns the exit status, or -1. */
-static int run(char *const argv[])
-{
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static bool in_ci(void)
-{
-    const char *ci = getenv("CI");
-    return ci && strcmp(ci, "true") == 0;
-}
-
-static int group_setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    if (!f)
-        return -1;
-    *state = f;
-    snprintf(f->dir, sizeof f->dir, "/tmp/smtpscope-batch-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    char *argv[] = {"bash", FIXTURE, "start", f->dir, NULL};
-    int rc = run(argv);
-    if (rc == 77 && !in_ci())
-        return 0; /* unbound not installed: every test skips */
-    if (rc != 0)
-        return -1;
-    char path[128];
-    snprintf(path, sizeof path, "%s/port", f->dir);
-    FILE *fp = fopen(path, "r");
-    if (!fp)
-        return -1;
-    if (fscanf(fp, "%d", &f->port) != 1)
-        f->port = 0;
-    fclose(fp);
-    if (f->port <= 0 || f->port > 65535)
-        return -1;
-    snprintf(f->server, sizeof f->server, "127.0.0.1@%d", f->port);
-    snprintf(f->anchor, sizeof f->anchor, "%s/trust-anchor", f->dir);
-    if (access(f->anchor, R_OK) != 0) {
-        if (in_ci())
-            return -1; /* CI has ldnsutils: the zones must be signed */
-        f->anchor[0] = '\0';
-    }
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    fixture *f = *state;
-    if (!f)
-        return 0;
-    if (f->dir[0]) {
-        char *stop[] = {"bash", FIXTURE, "stop", f->dir, NULL};
-        run(stop);
-        char *rm[] = {"rm", "-rf", f->dir, NULL};
-        run(rm);
-    }
-    free(f);
-    return 0;
-}
+#include "support/unbound_fixture.h"
 
 /* The fixture's resolver (validating with its trust anchor when asked), or
  * skip. */
 static dns_resolver *fixture_resolver(void **state, bool validate)
 {
-    fixture *f = *state;
+    unbound_fixture *f = *state;
     if (!f->port || (validate && !f->anchor[0]))
         skip();
     err e;
@@ -703,5 +621,6 @@ int main(void)
         cmocka_unit_test(test_deadline_races), cmocka_unit_test(test_full_batch),
         cmocka_unit_test(test_bad_calls),      cmocka_unit_test(test_reverse_name),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, unbound_fixture_group_setup_anchor,
+                                  unbound_fixture_group_teardown);
 }

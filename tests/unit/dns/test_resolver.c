@@ -5,7 +5,6 @@
  * Tests skip only when unbound is not installed and CI is unset; under
  * CI=true a missing unbound fails the group. The timeout test points the
  * resolver at a UDP socket of ours that never answers. */
-#include <errno.h>
 #include <netinet/in.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -24,85 +22,12 @@
 #include "core/err.h"
 #include "dns/resolver.h"
 
-#define FIXTURE SOURCE_DIR "/tests/integration/unbound/fixture.sh"
-
-typedef struct fixture {
-    char dir[64];
-    int port;       /* 0 when the fixture is not running (skip) */
-    char server[32];
-} fixture;
-
-/* fork + execvp argv; returns the exit status, or -1. */
-static int run(char *const argv[])
-{
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static bool in_ci(void)
-{
-    const char *ci = getenv("CI");
-    return ci && strcmp(ci, "true") == 0;
-}
-
-static int group_setup(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    if (!f)
-        return -1;
-    *state = f;
-    snprintf(f->dir, sizeof f->dir, "/tmp/smtpscope-dns-XXXXXX");
-    if (!mkdtemp(f->dir))
-        return -1;
-    char *argv[] = {"bash", FIXTURE, "start", f->dir, NULL};
-    int rc = run(argv);
-    if (rc == 77 && !in_ci())
-        return 0; /* unbound not installed: every test skips */
-    if (rc != 0)
-        return -1;
-    char path[128];
-    snprintf(path, sizeof path, "%s/port", f->dir);
-    FILE *fp = fopen(path, "r");
-    if (!fp)
-        return -1;
-    if (fscanf(fp, "%d", &f->port) != 1)
-        f->port = 0;
-    fclose(fp);
-    if (f->port <= 0 || f->port > 65535)
-        return -1;
-    snprintf(f->server, sizeof f->server, "127.0.0.1@%d", f->port);
-    return 0;
-}
-
-static int group_teardown(void **state)
-{
-    fixture *f = *state;
-    if (!f)
-        return 0;
-    if (f->dir[0]) {
-        char *stop[] = {"bash", FIXTURE, "stop", f->dir, NULL};
-        run(stop);
-        char *rm[] = {"rm", "-rf", f->dir, NULL};
-        run(rm);
-    }
-    free(f);
-    return 0;
-}
+#include "support/unbound_fixture.h"
 
 /* The fixture's resolver, or skip. */
 static dns_resolver *fixture_resolver(void **state)
 {
-    fixture *f = *state;
+    unbound_fixture *f = *state;
     if (!f->port)
         skip();
     err e;
@@ -408,13 +333,13 @@ static void test_deadline_races(void **state)
  * fixture could not sign its zones (no ldnsutils, outside CI). */
 static dns_resolver *validating_resolver(void **state)
 {
-    fixture *f = *state;
+    unbound_fixture *f = *state;
     char anchor[128];
     snprintf(anchor, sizeof anchor, "%s/trust-anchor", f->dir);
     if (!f->port)
         skip();
     if (access(anchor, R_OK) != 0) {
-        if (in_ci())
+        if (unbound_fixture_in_ci())
             fail_msg("%s missing: the fixture must sign its zones in CI", anchor);
         skip();
     }
@@ -483,7 +408,7 @@ static void test_dnssec_secure_flags(void **state)
 
 static void test_trust_anchor_errors(void **state)
 {
-    fixture *f = *state;
+    unbound_fixture *f = *state;
     err e;
     err_clear(&e);
     dns_resolver *r = dns_resolver_new("127.0.0.1@9", &e);
@@ -569,5 +494,6 @@ int main(void)
         cmocka_unit_test(test_status_names),     cmocka_unit_test(test_dnssec_secure_flags),
         cmocka_unit_test(test_trust_anchor_errors),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, unbound_fixture_group_setup,
+                                  unbound_fixture_group_teardown);
 }
