@@ -26,6 +26,8 @@
 /* ---- checks ---- */
 #include "checks/diagnose.h"
 #include "checks/endpoint.h"
+#include "checks/endpoint_run.h"
+#include "checks/delivery.h"
 #include "checks/resolve.h"
 
 const char *tls_mode_name(tls_mode m)
@@ -61,35 +63,21 @@ const char *stage_status_name(stage_status s)
     return "skip";
 }
 
-/* Per-run state; lives on endpoint_run's stack. */
-typedef struct run {
-    const endpoint_opts *o;
-    endpoint_outcome *out;
-    diag d;                 /* where findings go (diagnose.h) */
-    smtp_client *cl;
-    tlsconn_ctx *tls;
-    const char *servername; /* name to verify the certificate against */
-    char helo[256];
-} run;
-
-static stage_record *rec(run *r, stage_id s)
+stage_record *ep_rec(run *r, stage_id s)
 {
     return &r->out->stages[s];
 }
 
-static void stage_begin(run *r, stage_id s)
+void ep_stage_begin(run *r, stage_id s)
 {
-    stage_record *sr = rec(r, s);
+    stage_record *sr = ep_rec(r, s);
     sr->ran = true;
     sr->start_ms = clock_now_ms() - r->out->transcript->t0;
 }
 
-/* End a stage; takes ownership of reply (may be NULL). */
-static void stage_end(run *r, stage_id s, stage_status st, smtp_reply *reply, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-static void stage_end(run *r, stage_id s, stage_status st, smtp_reply *reply, const char *fmt, ...)
+void ep_stage_end(run *r, stage_id s, stage_status st, smtp_reply *reply, const char *fmt, ...)
 {
-    stage_record *sr = rec(r, s);
+    stage_record *sr = ep_rec(r, s);
     sr->status = st;
     sr->ms = clock_now_ms() - r->out->transcript->t0 - sr->start_ms;
     if (reply) {
@@ -106,16 +94,15 @@ static void stage_end(run *r, stage_id s, stage_status st, smtp_reply *reply, co
     }
 }
 
-static int64_t stage_deadline(const run *r)
+int64_t ep_stage_deadline(const run *r)
 {
     return clock_deadline_in(r->o->timeout_ms);
 }
 
-/* An I/O or protocol error in stage s: finding + fail. Returns -1. */
-static int io_fail(run *r, stage_id s, const err *e)
+int ep_io_fail(run *r, stage_id s, const err *e)
 {
     diag_io_error(&r->d, s, e);
-    stage_end(r, s, SS_FAIL, NULL, "%s", e->msg);
+    ep_stage_end(r, s, SS_FAIL, NULL, "%s", e->msg);
     return -1;
 }
 
@@ -123,14 +110,14 @@ static int io_fail(run *r, stage_id s, const err *e)
 
 static int do_resolve(run *r, resolved_target *t)
 {
-    stage_begin(r, STAGE_RESOLVE);
+    ep_stage_begin(r, STAGE_RESOLVE);
     err e;
     err_clear(&e);
     e.stage = STAGE_RESOLVE;
     if (resolve_target(r->o->host, r->o->family, r->o->follow_mx, r->d.resolver, r->o->timeout_ms,
                        t, &e) < 0) {
         diag_resolve_error(&r->d, r->o->host, t, &e);
-        stage_end(r, STAGE_RESOLVE, SS_FAIL, NULL, "%s", e.msg);
+        ep_stage_end(r, STAGE_RESOLVE, SS_FAIL, NULL, "%s", e.msg);
         return -1;
     }
     if (t->mx_host) {
@@ -142,14 +129,14 @@ static int do_resolve(run *r, resolved_target *t)
                     xasprintf("%s has no address; checked its MX host %s (preference %u)",
                               r->o->host, t->mx_host, t->mx_pref));
     }
-    stage_end(r, STAGE_RESOLVE, SS_PASS, NULL, "%s%s%s%s", t->mx_host ? "MX " : "",
+    ep_stage_end(r, STAGE_RESOLVE, SS_PASS, NULL, "%s%s%s%s", t->mx_host ? "MX " : "",
               t->mx_host ? t->mx_host : "", t->mx_host ? ": " : "", t->summary ? t->summary : "");
     return 0;
 }
 
 static int do_connect(run *r, const resolved_target *t)
 {
-    stage_begin(r, STAGE_CONNECT);
+    ep_stage_begin(r, STAGE_CONNECT);
     err e;
     err_clear(&e);
     e.stage = STAGE_CONNECT;
@@ -163,17 +150,17 @@ static int do_connect(run *r, const resolved_target *t)
     }
     if (!c) {
         diag_connect_error(&r->d, r->o->port, &e);
-        stage_end(r, STAGE_CONNECT, SS_FAIL, NULL, "%s", e.msg);
+        ep_stage_end(r, STAGE_CONNECT, SS_FAIL, NULL, "%s", e.msg);
         return -1;
     }
     r->out->address = xstrdup(r->out->attempts[which].addr);
-    client_opts co = {.lmtp = false};
+    client_opts co = {.lmtp = r->o->delivery && r->o->delivery->lmtp};
     r->cl = client_new(c, r->out->transcript, &co);
     if (!r->cl) {
-        stage_end(r, STAGE_CONNECT, SS_FAIL, NULL, "out of memory");
+        ep_stage_end(r, STAGE_CONNECT, SS_FAIL, NULL, "out of memory");
         return -1;
     }
-    stage_end(r, STAGE_CONNECT, SS_PASS, NULL, "%s port %d", r->out->address, r->o->port);
+    ep_stage_end(r, STAGE_CONNECT, SS_PASS, NULL, "%s port %d", r->out->address, r->o->port);
     return 0;
 }
 
@@ -199,7 +186,7 @@ static int finish_tls_stage(run *r)
     r->out->tls_ok = true;
     stage_status st = judge_certificate(r);
     const tls_info *ti = &r->out->tls;
-    stage_end(r, STAGE_TLS, st, NULL, "%s %s, certificate %s%s%s", ti->version ? ti->version : "?",
+    ep_stage_end(r, STAGE_TLS, st, NULL, "%s %s, certificate %s%s%s", ti->version ? ti->version : "?",
               ti->cipher ? ti->cipher : "?", ti->verified ? "verified" : "NOT verified",
               ti->verify_error ? ": " : "", ti->verify_error ? ti->verify_error : "");
     return st == SS_FAIL ? -1 : 0;
@@ -207,15 +194,15 @@ static int finish_tls_stage(run *r)
 
 static int do_implicit_tls(run *r)
 {
-    stage_begin(r, STAGE_TLS);
+    ep_stage_begin(r, STAGE_TLS);
     err e;
     err_clear(&e);
     e.stage = STAGE_TLS;
     tls_failure why = TLSF_NONE;
-    if (client_tls_implicit(r->cl, r->tls, r->servername, stage_deadline(r), &r->out->tls, &why,
+    if (client_tls_implicit(r->cl, r->tls, r->servername, ep_stage_deadline(r), &r->out->tls, &why,
                             &e) < 0) {
         diag_tls_failure(&r->d, STAGE_TLS, TLSM_IMPLICIT, r->o->port, why, &e);
-        stage_end(r, STAGE_TLS, SS_FAIL, NULL, "%s", e.msg);
+        ep_stage_end(r, STAGE_TLS, SS_FAIL, NULL, "%s", e.msg);
         return -1;
     }
     return finish_tls_stage(r);
@@ -252,34 +239,34 @@ static bool port_speaks_tls(run *r)
 
 static int do_banner(run *r)
 {
-    stage_begin(r, STAGE_BANNER);
+    ep_stage_begin(r, STAGE_BANNER);
     err e;
     err_clear(&e);
     e.stage = STAGE_BANNER;
     smtp_reply *rep = NULL;
-    if (client_greeting(r->cl, stage_deadline(r), &rep, &e) < 0) {
+    if (client_greeting(r->cl, ep_stage_deadline(r), &rep, &e) < 0) {
         if (e.cls == ERRC_TIMEOUT && r->out->tls_used != TLSM_IMPLICIT && port_speaks_tls(r)) {
             diag_add(&r->d, "tls.port_mismatch", STAGE_BANNER, NULL,
                      "no greeting within %lld s on port %d, but the port completes a TLS "
                      "handshake: it expects implicit TLS; use --tls implicit",
                      (long long)(r->o->timeout_ms / 1000), r->o->port);
-            stage_end(r, STAGE_BANNER, SS_FAIL, NULL, "no greeting: the port expects TLS first");
+            ep_stage_end(r, STAGE_BANNER, SS_FAIL, NULL, "no greeting: the port expects TLS first");
             return -1;
         }
-        return io_fail(r, STAGE_BANNER, &e);
+        return ep_io_fail(r, STAGE_BANNER, &e);
     }
     if (rep->code != 220) {
         diag_reply(&r->d, STAGE_BANNER, rep, NULL);
-        stage_end(r, STAGE_BANNER, SS_FAIL, rep, "server refused service");
+        ep_stage_end(r, STAGE_BANNER, SS_FAIL, rep, "server refused service");
         return -1;
     }
-    stage_end(r, STAGE_BANNER, SS_PASS, rep, NULL);
+    ep_stage_end(r, STAGE_BANNER, SS_PASS, rep, NULL);
     return 0;
 }
 
 static int do_ehlo(run *r, stage_id s)
 {
-    stage_begin(r, s);
+    ep_stage_begin(r, s);
     err e;
     err_clear(&e);
     e.stage = s;
@@ -287,12 +274,12 @@ static int do_ehlo(run *r, stage_id s)
     bool used_helo = false;
     ehlo_caps_free(&r->out->caps);
     r->out->have_caps = false;
-    if (client_ehlo(r->cl, r->helo, true, stage_deadline(r), &rep, &r->out->caps, &used_helo,
+    if (client_ehlo(r->cl, r->helo, true, ep_stage_deadline(r), &rep, &r->out->caps, &used_helo,
                     &e) < 0)
-        return io_fail(r, s, &e);
+        return ep_io_fail(r, s, &e);
     if (!reply_ok(rep)) {
         diag_reply(&r->d, s, rep, NULL);
-        stage_end(r, s, SS_FAIL, rep, "%s rejected", used_helo ? "HELO" : "EHLO");
+        ep_stage_end(r, s, SS_FAIL, rep, "%s rejected", used_helo ? "HELO" : "EHLO");
         return -1;
     }
     r->out->have_caps = true;
@@ -308,7 +295,7 @@ static int do_ehlo(run *r, stage_id s)
                  r->out->caps.auth[0]);
         st = SS_WARN;
     }
-    stage_end(r, s, st, rep, "%zu extension%s%s%s", r->out->caps.n_lines,
+    ep_stage_end(r, s, st, rep, "%zu extension%s%s%s", r->out->caps.n_lines,
               r->out->caps.n_lines == 1 ? "" : "s", used_helo ? " (HELO)" : "",
               r->out->caps.starttls ? ", STARTTLS offered" : "");
     return 0;
@@ -316,24 +303,24 @@ static int do_ehlo(run *r, stage_id s)
 
 static int do_starttls(run *r)
 {
-    stage_begin(r, STAGE_STARTTLS);
+    ep_stage_begin(r, STAGE_STARTTLS);
     err e;
     err_clear(&e);
     e.stage = STAGE_STARTTLS;
     smtp_reply *rep = NULL;
     size_t discarded = 0;
     tls_failure why = TLSF_NONE;
-    int rc = client_starttls(r->cl, r->tls, r->servername, stage_deadline(r), &rep, &discarded,
+    int rc = client_starttls(r->cl, r->tls, r->servername, ep_stage_deadline(r), &rep, &discarded,
                              &r->out->tls, &why, &e);
     if (rc < 0 && !rep)
-        return io_fail(r, STAGE_STARTTLS, &e);
+        return ep_io_fail(r, STAGE_STARTTLS, &e);
     if (rep && rep->code != 220) {
         diag_reply(&r->d, STAGE_STARTTLS, rep, "starttls.refused");
         if (r->o->require_tls)
             diag_add(&r->d, "tls.required_missing", STAGE_STARTTLS, NULL,
                      "--require-tls was given and the server refused STARTTLS with %d",
                      rep->code);
-        stage_end(r, STAGE_STARTTLS, SS_FAIL, rep, "STARTTLS refused");
+        ep_stage_end(r, STAGE_STARTTLS, SS_FAIL, rep, "STARTTLS refused");
         return -1;
     }
     if (discarded)
@@ -341,16 +328,16 @@ static int do_starttls(run *r)
                  "%zu byte%s arrived after the 220 reply to STARTTLS and before the TLS "
                  "handshake; they were discarded, not read as replies",
                  discarded, discarded == 1 ? "" : "s");
-    stage_end(r, STAGE_STARTTLS, discarded ? SS_FAIL : SS_PASS, rep, NULL);
-    stage_begin(r, STAGE_TLS);
+    ep_stage_end(r, STAGE_STARTTLS, discarded ? SS_FAIL : SS_PASS, rep, NULL);
+    ep_stage_begin(r, STAGE_TLS);
     if (rc < 0) {
         diag_tls_failure(&r->d, STAGE_TLS, TLSM_STARTTLS, r->o->port, why, &e);
-        stage_end(r, STAGE_TLS, SS_FAIL, NULL, "%s", e.msg);
+        ep_stage_end(r, STAGE_TLS, SS_FAIL, NULL, "%s", e.msg);
         return -1;
     }
     r->out->tls_used = TLSM_STARTTLS;
     /* The handshake time belongs to the tls stage; client_starttls ran both. */
-    rec(r, STAGE_TLS)->start_ms = rec(r, STAGE_STARTTLS)->start_ms + rec(r, STAGE_STARTTLS)->ms;
+    ep_rec(r, STAGE_TLS)->start_ms = ep_rec(r, STAGE_STARTTLS)->start_ms + ep_rec(r, STAGE_STARTTLS)->ms;
     /* Injected bytes were discarded, so the session is safe to continue:
      * the finding stands, and the user sees whether the real EHLO works. */
     return finish_tls_stage(r);
@@ -359,19 +346,19 @@ static int do_starttls(run *r)
 static int do_auth(run *r)
 {
     const endpoint_opts *o = r->o;
-    stage_begin(r, STAGE_AUTH);
+    ep_stage_begin(r, STAGE_AUTH);
     const ehlo_caps *caps = &r->out->caps;
     if (!r->out->tls_ok && !o->allow_plaintext_auth) {
         diag_add(&r->d, "auth.refused_plaintext", STAGE_AUTH, NULL,
                  "the connection is not encrypted, so the password was not sent");
-        stage_end(r, STAGE_AUTH, SS_FAIL, NULL, "not attempted without TLS");
+        ep_stage_end(r, STAGE_AUTH, SS_FAIL, NULL, "not attempted without TLS");
         return -1;
     }
     if (caps->n_auth == 0) {
         diag_add(&r->d, "auth.not_offered", STAGE_AUTH, NULL,
                  "the server's EHLO reply on port %d lists no AUTH mechanism%s", o->port,
                  r->out->tls_ok ? "" : " (many servers offer AUTH only after STARTTLS)");
-        stage_end(r, STAGE_AUTH, SS_FAIL, NULL, "AUTH not offered");
+        ep_stage_end(r, STAGE_AUTH, SS_FAIL, NULL, "AUTH not offered");
         return -1;
     }
     sasl_creds cr = {.user = o->auth_user, .pass = o->auth_pass, .authzid = NULL,
@@ -384,7 +371,7 @@ static int do_auth(run *r)
                      "%s was requested but %s", o->auth_mech,
                      !mech ? "smtpscope check does not implement it"
                            : "the server does not offer it");
-            stage_end(r, STAGE_AUTH, SS_FAIL, NULL, "mechanism unavailable");
+            ep_stage_end(r, STAGE_AUTH, SS_FAIL, NULL, "mechanism unavailable");
             return -1;
         }
     } else {
@@ -393,7 +380,7 @@ static int do_auth(run *r)
             diag_add(&r->d, "auth.mechanism_unsupported", STAGE_AUTH, NULL,
                      "the server offers %s; none of them is one smtpscope implements",
                      caps->auth[0]);
-            stage_end(r, STAGE_AUTH, SS_FAIL, NULL, "no usable mechanism");
+            ep_stage_end(r, STAGE_AUTH, SS_FAIL, NULL, "no usable mechanism");
             return -1;
         }
     }
@@ -402,19 +389,19 @@ static int do_auth(run *r)
     err_clear(&e);
     e.stage = STAGE_AUTH;
     smtp_reply *rep = NULL;
-    if (client_auth(r->cl, mech, &cr, stage_deadline(r), &rep, &e) < 0) {
+    if (client_auth(r->cl, mech, &cr, ep_stage_deadline(r), &rep, &e) < 0) {
         reply_free(rep);
-        return io_fail(r, STAGE_AUTH, &e);
+        return ep_io_fail(r, STAGE_AUTH, &e);
     }
     if (!rep || rep->code != 235) {
         diag_reply(&r->d, STAGE_AUTH, rep, NULL);
         /* e says why when the mechanism learnt it (OAuth status, SCRAM e=). */
         bool why = e.cls == ERRC_REJECTED;
-        stage_end(r, STAGE_AUTH, SS_FAIL, rep, "%s authentication as %s failed%s%s", mech->name,
+        ep_stage_end(r, STAGE_AUTH, SS_FAIL, rep, "%s authentication as %s failed%s%s", mech->name,
                   o->auth_user, why ? ": " : "", why ? e.msg : "");
         return -1;
     }
-    stage_end(r, STAGE_AUTH, SS_PASS, rep, "authenticated as %s with %s", o->auth_user,
+    ep_stage_end(r, STAGE_AUTH, SS_PASS, rep, "authenticated as %s with %s", o->auth_user,
               mech->name);
     return 0;
 }
@@ -450,7 +437,7 @@ static int do_envelope(run *r)
     err_clear(&e);
 
     /* MAIL */
-    stage_begin(r, STAGE_MAIL);
+    ep_stage_begin(r, STAGE_MAIL);
     e.stage = STAGE_MAIL;
     char line[600];
     if (msg && r->out->caps.size_present)
@@ -458,20 +445,20 @@ static int do_envelope(run *r)
     else
         snprintf(line, sizeof line, "MAIL FROM:<%s>", from);
     smtp_reply *rep = NULL;
-    if (client_command(r->cl, line, stage_deadline(r), &rep, &e) < 0) {
+    if (client_command(r->cl, line, ep_stage_deadline(r), &rep, &e) < 0) {
         free(msg);
-        return io_fail(r, STAGE_MAIL, &e);
+        return ep_io_fail(r, STAGE_MAIL, &e);
     }
     if (!reply_ok(rep)) {
         diag_reply(&r->d, STAGE_MAIL, rep, NULL);
-        stage_end(r, STAGE_MAIL, SS_FAIL, rep, "sender <%s> refused", from);
+        ep_stage_end(r, STAGE_MAIL, SS_FAIL, rep, "sender <%s> refused", from);
         free(msg);
         return -1;
     }
-    stage_end(r, STAGE_MAIL, SS_PASS, rep, "sender <%s> accepted", from);
+    ep_stage_end(r, STAGE_MAIL, SS_PASS, rep, "sender <%s> accepted", from);
 
     /* RCPT, every recipient, so one refusal does not hide another. */
-    stage_begin(r, STAGE_RCPT);
+    ep_stage_begin(r, STAGE_RCPT);
     size_t accepted = 0;
     smtp_reply *last = NULL;
     for (size_t i = 0; i < o->n_to; i++) {
@@ -479,10 +466,10 @@ static int do_envelope(run *r)
         e.stage = STAGE_RCPT;
         snprintf(line, sizeof line, "RCPT TO:<%s>", o->to[i]);
         rep = NULL;
-        if (client_command(r->cl, line, stage_deadline(r), &rep, &e) < 0) {
+        if (client_command(r->cl, line, ep_stage_deadline(r), &rep, &e) < 0) {
             reply_free(last);
             free(msg);
-            return io_fail(r, STAGE_RCPT, &e);
+            return ep_io_fail(r, STAGE_RCPT, &e);
         }
         if (reply_ok(rep))
             accepted++;
@@ -497,7 +484,7 @@ static int do_envelope(run *r)
         }
     }
     stage_status rst = accepted == o->n_to ? SS_PASS : SS_FAIL;
-    stage_end(r, STAGE_RCPT, rst, last, "%zu of %zu recipient%s accepted", accepted, o->n_to,
+    ep_stage_end(r, STAGE_RCPT, rst, last, "%zu of %zu recipient%s accepted", accepted, o->n_to,
               o->n_to == 1 ? "" : "s");
     if (rst == SS_FAIL) {
         free(msg);
@@ -508,37 +495,37 @@ static int do_envelope(run *r)
         /* Leave no transaction open: RSET, then QUIT. Not a stage. */
         err_clear(&e);
         rep = NULL;
-        client_command(r->cl, "RSET", stage_deadline(r), &rep, &e);
+        client_command(r->cl, "RSET", ep_stage_deadline(r), &rep, &e);
         reply_free(rep);
         return 0;
     }
 
-    stage_begin(r, STAGE_DATA);
+    ep_stage_begin(r, STAGE_DATA);
     err_clear(&e);
     e.stage = STAGE_DATA;
     smtp_reply *data_rep = NULL;
     rep = NULL;
-    int rc = client_data(r->cl, msg, strlen(msg), stage_deadline(r), &data_rep, &rep, &e);
+    int rc = client_data(r->cl, msg, strlen(msg), ep_stage_deadline(r), &data_rep, &rep, &e);
     size_t msglen = strlen(msg);
     free(msg);
     if (rc < 0 && !(data_rep && data_rep->code != 354)) {
         reply_free(data_rep);
         reply_free(rep);
-        return io_fail(r, STAGE_DATA, &e);
+        return ep_io_fail(r, STAGE_DATA, &e);
     }
     if (data_rep && data_rep->code != 354) {
         diag_reply(&r->d, STAGE_DATA, data_rep, NULL);
         reply_free(rep);
-        stage_end(r, STAGE_DATA, SS_FAIL, data_rep, "DATA refused");
+        ep_stage_end(r, STAGE_DATA, SS_FAIL, data_rep, "DATA refused");
         return -1;
     }
     reply_free(data_rep);
     if (!reply_ok(rep)) {
         diag_reply(&r->d, STAGE_DATA, rep, NULL);
-        stage_end(r, STAGE_DATA, SS_FAIL, rep, "message of %zu bytes refused", msglen);
+        ep_stage_end(r, STAGE_DATA, SS_FAIL, rep, "message of %zu bytes refused", msglen);
         return -1;
     }
-    stage_end(r, STAGE_DATA, SS_PASS, rep, "message of %zu bytes accepted", msglen);
+    ep_stage_end(r, STAGE_DATA, SS_PASS, rep, "message of %zu bytes accepted", msglen);
     return 0;
 }
 
@@ -546,7 +533,7 @@ static void do_quit(run *r)
 {
     if (!r->cl || client_get_state(r->cl) == CS_BROKEN || client_get_state(r->cl) == CS_QUIT)
         return;
-    stage_begin(r, STAGE_QUIT);
+    ep_stage_begin(r, STAGE_QUIT);
     err e;
     err_clear(&e);
     e.stage = STAGE_QUIT;
@@ -554,16 +541,16 @@ static void do_quit(run *r)
     int64_t budget = r->o->timeout_ms < 5000 ? r->o->timeout_ms : 5000;
     if (client_command(r->cl, "QUIT", clock_deadline_in(budget), &rep, &e) < 0) {
         diag_add(&r->d, "quit.failed", STAGE_QUIT, NULL, "QUIT: %s", e.msg);
-        stage_end(r, STAGE_QUIT, SS_WARN, NULL, "%s", e.msg);
+        ep_stage_end(r, STAGE_QUIT, SS_WARN, NULL, "%s", e.msg);
         return;
     }
     if (rep->code != 221) {
         diag_add(&r->d, "quit.failed", STAGE_QUIT, NULL, "QUIT was answered with %d, not 221",
                  rep->code);
-        stage_end(r, STAGE_QUIT, SS_WARN, rep, NULL);
+        ep_stage_end(r, STAGE_QUIT, SS_WARN, rep, NULL);
         return;
     }
-    stage_end(r, STAGE_QUIT, SS_PASS, rep, NULL);
+    ep_stage_end(r, STAGE_QUIT, SS_PASS, rep, NULL);
 }
 
 /* Stages that need a TLS session when --require-tls is given. */
@@ -608,6 +595,9 @@ static int run_session(run *r)
             return -1;
         }
     }
+    /* The PROXY header belongs to the TCP stream: before TLS and banner. */
+    if (ep_proxy_header(r) < 0)
+        return -1;
     if (mode == TLSM_IMPLICIT && do_implicit_tls(r) < 0)
         return -1;
     if (do_banner(r) < 0 || do_ehlo(r, STAGE_EHLO) < 0)
@@ -621,21 +611,27 @@ static int run_session(run *r)
                 return -1;
         } else {
             bool hard = o->require_tls;
-            stage_begin(r, STAGE_STARTTLS);
+            ep_stage_begin(r, STAGE_STARTTLS);
             diag_add(&r->d, "starttls.not_offered", STAGE_STARTTLS, NULL,
                      "the EHLO reply on port %d does not list STARTTLS%s", o->port,
                      hard ? " and --require-tls was given" : "");
             if (hard)
                 diag_set_last_severity(&r->d, SEV_ERROR);
-            stage_end(r, STAGE_STARTTLS, hard ? SS_FAIL : SS_WARN, NULL, "not offered");
+            ep_stage_end(r, STAGE_STARTTLS, hard ? SS_FAIL : SS_WARN, NULL, "not offered");
             if (hard)
                 return -1;
         }
     }
     if (require_tls_gate(r) < 0)
         return -1;
+    /* XCLIENT resets the server's session (Postfix: a new 220, EHLO
+     * again), so it comes after TLS and before AUTH. */
+    if (ep_xclient(r, r->out->tls_used == TLSM_STARTTLS ? STAGE_EHLO_TLS : STAGE_EHLO) < 0)
+        return -1;
     if (o->auth_user && do_auth(r) < 0)
         return -1;
+    if (o->delivery)
+        return ep_deliver(r);
     if ((o->from || o->n_to) && o->n_to && do_envelope(r) < 0)
         return -1;
     return 0;
@@ -650,13 +646,15 @@ int endpoint_run(const endpoint_opts *o, dns_resolver *resolver, endpoint_outcom
     out->transcript = transcript_new(t0);
     if (!out->host || !out->transcript)
         return -1;
+    if (o->delivery && !(out->delivery = ep_delivery_new(o->delivery)))
+        return -1;
 
     run r = {.o = o, .out = out};
     diag_init(&r.d, &out->findings, resolver);
     default_helo(r.helo, sizeof r.helo, o->helo);
 
     resolved_target t = {0};
-    if (do_resolve(&r, &t) == 0) {
+    if (do_resolve(&r, &t) == 0 && ep_proxy_check(&r) == 0) {
         r.servername = o->servername ? o->servername : t.mx_host ? out->mx_host : o->host;
         if (do_connect(&r, &t) == 0) {
             run_session(&r);
@@ -685,6 +683,7 @@ void endpoint_outcome_free(endpoint_outcome *out)
     ehlo_caps_free(&out->caps);
     free(out->auth_mech_used);
     free(out->attempts);
+    delivery_report_free(out->delivery);
     finding_list_free(&out->findings);
     transcript_free(out->transcript);
     for (size_t i = 0; i < out->n_notes; i++)

@@ -186,6 +186,32 @@ static const finding_def catalogue[] = {
     {"size.exceeded", E, false, "The message is larger than the server accepts",
      "Send a smaller message, or raise the limit (Postfix: message_size_limit). The EHLO SIZE "
      "keyword tells the limit in bytes."},
+    /* send: delivery of a message (endpoint_deliver.c) */
+    {"send.size_exceeded", E, false,
+     "The message is larger than the server's advertised SIZE limit; it was not sent",
+     "The server announced its limit in the EHLO reply (RFC 1870), so sending would only be "
+     "refused. Send a smaller message (attachments are base64: a third larger than the "
+     "file), or raise the limit (Postfix: message_size_limit)."},
+    {"send.smtputf8_unsupported", E, false,
+     "An address needs SMTPUTF8 and the server does not offer it; nothing was sent",
+     "A non-ASCII local part (before the @) can only travel with SMTPUTF8 (RFC 6531). Use an "
+     "ASCII address, or enable SMTPUTF8 on the server (Postfix: smtputf8_enable = yes)."},
+    {"send.8bitmime_unsupported", E, false,
+     "The message has 8-bit content and the server does not offer 8BITMIME; nothing was sent",
+     "Without 8BITMIME (RFC 6152) a server may mangle 8-bit bytes. Encode the content (quoted-"
+     "printable or base64), or enable 8BITMIME on the server."},
+    {"send.dsn_ignored", W, false, "The server does not offer DSN; the DSN options were not sent",
+     "--dsn-notify, --dsn-ret and --envid need the DSN extension (RFC 3461). The message was "
+     "sent without them, so the server's default notifications apply."},
+    {"send.partial", W, false, "The message was accepted for some recipients and not for others",
+     "The recipients listed were refused or deferred: see their findings. The accepted ones "
+     "will get the message; resend to the others once the cause is fixed."},
+    {"xclient.not_offered", W, false, "XCLIENT was requested but the server does not offer it",
+     "XCLIENT is a Postfix extension offered only to authorized clients "
+     "(smtpd_authorized_xclient_hosts). Add this host there, or drop --xclient."},
+    {"xclient.rejected", E, false, "The server refused the XCLIENT command",
+     "The reply says why: an attribute the server does not know, a bad value, or a client not "
+     "in smtpd_authorized_xclient_hosts."},
     {"quit.failed", I, false, "QUIT did not get a 221 reply",
      "Harmless for delivery, but a well-behaved server answers QUIT with 221."},
     {"stage.timeout", E, true, "The server did not answer in time",

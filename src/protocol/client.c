@@ -16,13 +16,27 @@
  * checked before anything is written (command_allowed): a misuse is our own
  * bug (ERRC_INTERNAL) and must not put a stray command on the wire.
  *
- * Pipelining (RFC 2920). This client does not pipeline: each command waits
- * for its reply. A pipelining sender could run ahead through RSET, MAIL, RCPT
- * and the DATA command itself, and would then feed the replies to
- * apply_reply() in the order the commands were sent; it must stop and wait at
- * EHLO, STARTTLS, AUTH, the 354 to DATA and the end-of-data reply, whose
- * outcome changes what may be sent next. client_read_reply() is the hook such
- * a sender would use.
+ * Pipelining (RFC 2920). client_pipeline() writes a group of commands (RSET,
+ * MAIL, RCPTs and, last, DATA) in one write, then reads the replies in the
+ * order the commands were sent and feeds each to apply_reply() with its
+ * own verb. The sender may run ahead only through those; it stops and waits
+ * at EHLO, STARTTLS, AUTH, the 354 to DATA and the end-of-data reply, whose
+ * outcome changes what may be sent next (RFC 2920 §3.1). A group is checked
+ * whole before anything is written. A reply stream that does not fit the
+ * group — a 354 to anything but DATA, a 2xx to DATA, RCPT's 2.1.5 arriving
+ * for MAIL, or bytes left over after the last reply — breaks the session
+ * (ERRC_PROTOCOL): matching a reply to the wrong command would blame the
+ * wrong recipient, which is worse than stopping. The transcript shows each
+ * command right before the reply matched to it, after one note saying the
+ * group went out in one write; commands written but never answered are
+ * listed after the failure. Groups are at most CLIENT_PIPELINE_MAX commands
+ * so the replies we are not reading yet cannot fill the socket buffers and
+ * deadlock both ends; the caller splits longer envelopes.
+ *
+ * DATA. The body is streamed through protocol/message/data.h's stuffer in
+ * CLIENT_DATA_CHUNK pieces through one CLIENT_DATA_BUF buffer, so a large
+ * message is never copied whole. With LMTP one final reply per accepted
+ * RCPT is read (RFC 2033 §4.2) and all of them are returned.
  *
  * Every received line is recorded as it arrives (a partial last line and the
  * head of an over-long line included), so a broken session still shows
@@ -49,6 +63,7 @@
 #include "protocol/auth/sasl.h"
 #include "protocol/client.h"
 #include "protocol/command.h"
+#include "protocol/message/data.h"
 #include "protocol/ehlo.h"
 #include "protocol/reply.h"
 #include "protocol/transcript.h"
@@ -56,6 +71,10 @@
 #define CLIENT_TRACE_MAX 32
 /* A message bigger than this is refused locally before DATA is sent. */
 #define CLIENT_DATA_MAX ((size_t)64 * 1024 * 1024)
+/* The body goes out through one buffer of this size, fed this much at a
+ * time: the stuffed form of a chunk is at most twice its size. */
+#define CLIENT_DATA_BUF ((size_t)64 * 1024)
+#define CLIENT_DATA_CHUNK ((size_t)16 * 1024)
 /* RFC 4954 §4: servers accept SASL response lines of at least 12288 octets. */
 #define CLIENT_AUTH_LINE_MAX 12288
 /* Challenges answered before we give up on a server that never finishes. */
@@ -800,70 +819,311 @@ out:
     return rc;
 }
 
-/* ------------------------------------------------------------ DATA */
+/* ------------------------------------------------------------ preamble */
 
-/* Lines in a dot-stuffed body, the terminating "." excluded. */
-static size_t body_lines(const buf *b)
+int client_write_preamble(smtp_client *cl, const void *p, size_t n, const char *shown,
+                          int64_t deadline, err *e)
 {
-    size_t n = 0;
-    for (size_t i = 0; i + 1 < b->len; i++)
-        if (b->data[i] == '\r' && b->data[i + 1] == '\n')
-            n++;
-    return n ? n - 1 : 0;
+    if (cl->st != CS_CONNECTED)
+        return err_set(e, ERRC_INTERNAL, "a preamble can only precede the greeting (%s state)",
+                       client_state_name(cl->st));
+    if (shown)
+        transcript_add(cl->t, TR_SEND, shown, strlen(shown));
+    if (conn_write(cl->c, p, n, deadline, e) < 0)
+        return broken(cl, e);
+    return 0;
 }
 
-int client_data(smtp_client *cl, const char *msg, size_t len, int64_t deadline,
-                smtp_reply **data_reply, smtp_reply **out, err *e)
+/* ------------------------------------------------------------ DATA */
+
+/* Replies that cannot belong to the command they were matched with. In a
+ * pipelined group this is how a reply stream that does not fit the
+ * commands shows itself: a 354 to MAIL or RCPT, a 2xx to DATA, or a 250
+ * to MAIL carrying the recipient code 2.1.5 (RFC 3463 X.1.5 "destination
+ * address valid": RCPT's reply arriving first). RFC 5321 §4.3.2 lists the
+ * codes each command may get; no command but DATA has a 3xx. */
+static const char *reply_misfit(verb v, const smtp_reply *r)
 {
-    *data_reply = NULL;
-    *out = NULL;
-    if (cl->st != CS_RCPT)
-        return err_set(e, ERRC_INTERNAL, "DATA in %s state: it needs an accepted RCPT",
-                       client_state_name(cl->st));
-    int rc = -1;
-    smtp_reply *final = NULL;
-    buf body;
-    /* Built before DATA is sent: once the server has said 354 there is no way
-     * back but to send a body, so a local failure must happen first. */
-    buf_init(&body, CLIENT_DATA_MAX);
-    if (command_dot_stuff(&body, msg ? msg : "", msg ? len : 0, e) < 0)
-        goto out;
-    if (exchange(cl, "DATA", "DATA", deadline, data_reply, e) < 0)
-        goto out;
-    if ((*data_reply)->code != 354) {
-        rc = 0; /* refused; the transaction is still open, the caller judges */
-        goto out;
+    int c = r->code;
+    switch (v) {
+    case V_DATA:
+        if (c == 354 || c >= 400)
+            return NULL;
+        return "DATA can only be answered 354, 4xx or 5xx";
+    case V_MAIL:
+        if (c >= 200 && c < 300 && strcmp(r->enhanced, "2.1.5") == 0)
+            return "MAIL got a reply with the recipient status 2.1.5";
+        /* fall through */
+    default:
+        if (c >= 300 && c < 400)
+            return "only DATA may be answered with 3xx";
+        return NULL;
     }
-    set_state(cl, CS_DATA);
-    transcript_addf(cl->t, TR_SEND, "<message: %zu bytes, %zu lines>", body.len - 3,
-                    body_lines(&body));
-    transcript_add(cl->t, TR_SEND, ".", 1);
-    if (conn_write(cl->c, body.data, body.len, deadline, e) < 0) {
+}
+
+/* Bytes already buffered after the last expected reply were sent for no
+ * command: the stream does not fit the commands. */
+static int refuse_extra(smtp_client *cl, const char *after, err *e)
+{
+    if (conn_pending(cl->c) == 0)
+        return 0;
+    size_t pending = conn_pending(cl->c);
+    const char *line;
+    size_t len;
+    int bare;
+    err ignore;
+    for (int i = 0; i < 20 && conn_pending(cl->c) > 0; i++) {
+        err_clear(&ignore);
+        if (conn_read_line(cl->c, REPLY_MAX_LINE, 0, &line, &len, &bare, &ignore) < 0)
+            break;
+        transcript_add(cl->t, TR_RECV, line, len);
+    }
+    conn_drop_pending(cl->c);
+    err_set(e, ERRC_PROTOCOL,
+            "the server sent %zu byte%s more than the replies to %s (too many replies); "
+            "replies could not be matched to commands",
+            pending, pending == 1 ? "" : "s", after);
+    return broken(cl, e);
+}
+
+int client_pipeline(smtp_client *cl, const char *const *lines, size_t n, int64_t deadline,
+                    smtp_reply **replies, size_t *n_replies, err *e)
+{
+    *n_replies = 0;
+    if (n == 0 || n > CLIENT_PIPELINE_MAX)
+        return err_set(e, ERRC_INTERNAL, "a pipelined group needs 1 to %d commands",
+                       CLIENT_PIPELINE_MAX);
+    /* Check the whole group before anything is written: order (as if every
+     * command succeeded; RFC 2920 §3.1 lets only RSET, MAIL, RCPT lead a
+     * group, DATA only end it) and the form of every line. */
+    client_state sim = cl->st;
+    if (sim == CS_BROKEN || sim == CS_QUIT || sim == CS_DATA || sim == CS_CONNECTED ||
+        sim == CS_GREETED)
+        return err_set(e, ERRC_INTERNAL, "pipelining in %s state", client_state_name(sim));
+    for (size_t i = 0; i < n; i++) {
+        verb v = verb_of(lines[i]);
+        bool ok = (v == V_RSET) || (v == V_MAIL && sim == CS_READY) ||
+                  (v == V_RCPT && (sim == CS_MAIL || sim == CS_RCPT)) ||
+                  (v == V_DATA && i == n - 1 && (sim == CS_MAIL || sim == CS_RCPT));
+        if (!ok)
+            return err_set(e, ERRC_INTERNAL, "'%.*s' cannot be pipelined at position %zu",
+                           (int)strcspn(lines[i], " "), lines[i], i + 1);
+        sim = v == V_RSET ? CS_READY : v == V_MAIL ? CS_MAIL : v == V_RCPT ? CS_RCPT : CS_DATA;
+    }
+    buf b;
+    buf_init(&b, (size_t)n * COMMAND_MAX_LINE);
+    int rc = -1;
+    size_t i = 0;
+    for (size_t k = 0; k < n; k++)
+        if (command_format(&b, e, "%s", lines[k]) < 0)
+            goto out; /* ERRC_LOCAL_INPUT (or OOM): nothing was sent */
+    if (refuse_unsolicited(cl, false, e) < 0)
+        goto out;
+    transcript_addf(cl->t, TR_INFO,
+                    "pipelining (RFC 2920): %zu commands sent in one write; each is shown "
+                    "with the reply matched to it",
+                    n);
+    if (conn_write(cl->c, b.data, b.len, deadline, e) < 0) {
+        for (size_t k = 0; k < n; k++)
+            transcript_add(cl->t, TR_SEND, lines[k], strlen(lines[k]));
         broken(cl, e);
         goto out;
     }
-    /* RFC 2033 §4.2: LMTP answers once per accepted recipient. */
-    size_t n_replies = cl->o.lmtp && cl->rcpt_ok > 0 ? cl->rcpt_ok : 1;
-    for (size_t i = 0; i < n_replies; i++) {
+    for (i = 0; i < n; i++) {
+        verb v = verb_of(lines[i]);
+        transcript_add(cl->t, TR_SEND, lines[i], strlen(lines[i]));
         smtp_reply *r = NULL;
         if (read_reply(cl, deadline, &r, e) < 0)
-            goto out;
-        if (!final || reply_ok(final)) {
-            reply_free(final);
-            final = r;
-        } else {
+            goto unanswered;
+        const char *why = reply_misfit(v, r);
+        if (why) {
+            /* Not this command's reply: it stays in the transcript only. */
             reply_free(r);
+            err_set(e, ERRC_PROTOCOL,
+                    "the replies to the pipelined commands do not fit them: %s (reply %zu of "
+                    "%zu); the rest of the session cannot be trusted",
+                    why, i + 1, n);
+            broken(cl, e);
+            goto unanswered;
         }
+        replies[(*n_replies)++] = r;
+        apply_reply(cl, v, r);
+        if (v == V_DATA && r->code == 354)
+            set_state(cl, CS_DATA);
+    }
+    if (refuse_extra(cl, "the pipelined commands", e) < 0)
+        goto out;
+    rc = 0;
+    goto out;
+unanswered:
+    /* Written, but no usable reply: the transcript still shows them. */
+    for (size_t k = i + 1; k < n; k++)
+        transcript_add(cl->t, TR_SEND, lines[k], strlen(lines[k]));
+    if (i + 1 < n)
+        transcript_addf(cl->t, TR_INFO, "(%zu pipelined command%s above got no reply)",
+                        n - i - 1, n - i - 1 == 1 ? "" : "s");
+out:
+    buf_free(&b);
+    return rc;
+}
+
+/* Write msg dot-stuffed and terminated (RFC 5321 §4.5.2, §4.1.1.4) in
+ * chunks through one small buffer: a 1 MB message is never copied whole. */
+static int send_body(smtp_client *cl, const char *msg, size_t len, int64_t deadline, err *e)
+{
+    buf out;
+    buf_init(&out, CLIENT_DATA_BUF);
+    data_stuffer s;
+    data_stuffer_init(&s);
+    uint64_t crlfs = 0;
+    size_t off = 0;
+    int rc = -1;
+    /* The stuffed form of a chunk is at most twice its size (every byte a
+     * bare LF, or a '.' after each line end), so a chunk always fits an
+     * emptied buffer. */
+    for (;;) {
+        size_t n = len - off < CLIENT_DATA_CHUNK ? len - off : CLIENT_DATA_CHUNK;
+        bool last = off == len;
+        int f = last ? data_stuffer_finish(&s, &out, e)
+                     : data_stuffer_feed(&s, &out, msg + off, n, e);
+        if (f < 0 && (e->cls != ERRC_LOCAL_INPUT || out.len == 0))
+            goto out;
+        if (f == 0 && !last)
+            off += n;
+        if (f < 0 || last || out.len >= CLIENT_DATA_BUF / 2) {
+            for (size_t i = 0; i + 1 < out.len; i++)
+                if (out.data[i] == '\r' && out.data[i + 1] == '\n')
+                    crlfs++;
+            if (conn_write(cl->c, out.data, out.len, deadline, e) < 0) {
+                transcript_addf(cl->t, TR_SEND, "<message: partly sent, %llu bytes>",
+                                (unsigned long long)(s.wire - out.len));
+                broken(cl, e);
+                goto out;
+            }
+            buf_reset(&out);
+            if (f < 0) {
+                stage_id st = e->stage;
+                err_clear(e);
+                e->stage = st;
+            }
+        }
+        if (f == 0 && last)
+            break;
+    }
+    transcript_addf(cl->t, TR_SEND, "<message: %llu bytes, %llu lines>",
+                    (unsigned long long)(s.wire - 3), (unsigned long long)(crlfs - 1));
+    transcript_add(cl->t, TR_SEND, ".", 1);
+    rc = 0;
+out:
+    buf_free(&out);
+    return rc;
+}
+
+int client_data_send(smtp_client *cl, const char *msg, size_t len, int64_t deadline,
+                     smtp_reply ***finals, size_t *n_finals, err *e)
+{
+    *finals = NULL;
+    *n_finals = 0;
+    if (cl->st != CS_DATA)
+        return err_set(e, ERRC_INTERNAL, "message body in %s state: it needs a 354 to DATA",
+                       client_state_name(cl->st));
+    if (len > CLIENT_DATA_MAX)
+        return err_set(e, ERRC_LOCAL_INPUT, "the message is over %zu bytes", CLIENT_DATA_MAX);
+    /* A reply the server sent after its 354 is a reply to nothing. */
+    if (refuse_extra(cl, "DATA", e) < 0)
+        return -1;
+    /* RFC 2033 §4.2: LMTP answers once per accepted recipient. */
+    size_t want = cl->o.lmtp && cl->rcpt_ok > 0 ? cl->rcpt_ok : 1;
+    smtp_reply **v = calloc(want, sizeof *v);
+    if (!v)
+        return err_set(e, ERRC_INTERNAL, "out of memory");
+    *finals = v;
+    if (send_body(cl, msg ? msg : "", msg ? len : 0, deadline, e) < 0)
+        return -1;
+    for (size_t i = 0; i < want; i++) {
+        if (read_reply(cl, deadline, &v[i], e) < 0)
+            return -1;
+        (*n_finals)++;
     }
     /* RFC 5321 §4.1.1.4: after the final reply, accepted or not, the
      * transaction is over. */
     cl->rcpt_ok = 0;
     set_state(cl, CS_READY);
-    *out = final;
-    final = NULL;
-    rc = 0;
-out:
-    reply_free(final);
-    buf_free(&body);
+    return 0;
+}
+
+int client_data_cancel(smtp_client *cl, int64_t deadline, smtp_reply **out, err *e)
+{
+    *out = NULL;
+    if (cl->st != CS_DATA)
+        return err_set(e, ERRC_INTERNAL, "no DATA to cancel in %s state",
+                       client_state_name(cl->st));
+    /* RFC 2920 §3.1: DATA pipelined after RCPTs that were all refused, and
+     * still answered 354: "the client SMTP should send a single dot". */
+    transcript_addf(cl->t, TR_INFO,
+                    "no recipient was accepted but DATA got 354: ending it with a lone dot "
+                    "(RFC 2920 §3.1)");
+    transcript_add(cl->t, TR_SEND, ".", 1);
+    if (conn_write(cl->c, ".\r\n", 3, deadline, e) < 0)
+        return broken(cl, e);
+    if (read_reply(cl, deadline, out, e) < 0)
+        return -1;
+    cl->rcpt_ok = 0;
+    set_state(cl, CS_READY);
+    return 0;
+}
+
+void client_replies_free(smtp_reply **v, size_t n)
+{
+    if (!v)
+        return;
+    for (size_t i = 0; i < n; i++)
+        reply_free(v[i]);
+    free(v);
+}
+
+int client_data_all(smtp_client *cl, const char *msg, size_t len, int64_t deadline,
+                    smtp_reply **data_reply, smtp_reply ***finals, size_t *n_finals, err *e)
+{
+    *data_reply = NULL;
+    *finals = NULL;
+    *n_finals = 0;
+    if (cl->st != CS_RCPT)
+        return err_set(e, ERRC_INTERNAL, "DATA in %s state: it needs an accepted RCPT",
+                       client_state_name(cl->st));
+    if (len > CLIENT_DATA_MAX)
+        return err_set(e, ERRC_LOCAL_INPUT, "the message is over %zu bytes", CLIENT_DATA_MAX);
+    if (exchange(cl, "DATA", "DATA", deadline, data_reply, e) < 0)
+        return -1;
+    const char *why = reply_misfit(V_DATA, *data_reply);
+    if (why) {
+        err_set(e, ERRC_PROTOCOL, "the reply to DATA does not fit: %s", why);
+        return broken(cl, e);
+    }
+    if ((*data_reply)->code != 354)
+        return 0; /* refused; the transaction is still open, the caller judges */
+    set_state(cl, CS_DATA);
+    return client_data_send(cl, msg, len, deadline, finals, n_finals, e);
+}
+
+int client_data(smtp_client *cl, const char *msg, size_t len, int64_t deadline,
+                smtp_reply **data_reply, smtp_reply **out, err *e)
+{
+    *out = NULL;
+    smtp_reply **v = NULL;
+    size_t n = 0;
+    int rc = client_data_all(cl, msg, len, deadline, data_reply, &v, &n, e);
+    if (rc == 0 && n > 0) {
+        /* The first reply that is not 2xx, else the last. */
+        size_t pick = n - 1;
+        for (size_t i = 0; i < n; i++)
+            if (!reply_ok(v[i])) {
+                pick = i;
+                break;
+            }
+        *out = v[pick];
+        v[pick] = NULL;
+    }
+    client_replies_free(v, n);
     return rc;
 }

@@ -126,4 +126,48 @@ int client_auth(smtp_client *cl, const sasl_mech *mech, const sasl_creds *cr, in
 int client_data(smtp_client *cl, const char *msg, size_t len, int64_t deadline,
                 smtp_reply **data_reply, smtp_reply **out, err *e);
 
+/* As client_data, but every final reply is returned: *finals is an
+ * allocated array of *n_finals replies (free with client_replies_free, also
+ * after an error: the replies read before it are there), one per accepted
+ * recipient with LMTP, else one. A reply to DATA that cannot be DATA's (a
+ * 2xx) is ERRC_PROTOCOL and breaks the session. */
+int client_data_all(smtp_client *cl, const char *msg, size_t len, int64_t deadline,
+                    smtp_reply **data_reply, smtp_reply ***finals, size_t *n_finals, err *e);
+
+void client_replies_free(smtp_reply **v, size_t n);
+
+/* Write bytes before the greeting (the PROXY protocol header, protocol/
+ * proxy.h), recording `shown` (may be NULL) in the transcript. Only in
+ * CS_CONNECTED, before implicit TLS too. Errors as conn_write; the session is
+ * then broken. */
+int client_write_preamble(smtp_client *cl, const void *p, size_t n, const char *shown,
+                          int64_t deadline, err *e);
+
+/* Most commands in one pipelined group. */
+#define CLIENT_PIPELINE_MAX 100
+
+/* RFC 2920 pipelining: write lines[0..n) (RSET, MAIL, RCPT; DATA only
+ * last) in one write, then read one reply per command, in order, into
+ * replies[] (caller's array of n; *n_replies tells how many were filled,
+ * caller frees them). The group is checked first: a command out of order
+ * is ERRC_INTERNAL, a bad line ERRC_LOCAL_INPUT, nothing written. Each
+ * reply moves the state as client_command would; a 354 to DATA moves to
+ * CS_DATA: then call client_data_send, or client_data_cancel when no RCPT
+ * was accepted (RFC 2920 §3.1). A reply stream that does not fit the group
+ * (see client.c) or extra replies after the last one fail with
+ * ERRC_PROTOCOL and break the session; I/O errors as client_read_reply. */
+int client_pipeline(smtp_client *cl, const char *const *lines, size_t n, int64_t deadline,
+                    smtp_reply **replies, size_t *n_replies, err *e);
+
+/* After a 354 (CS_DATA): stream the message (dot-stuffed, CR LF "." CR LF)
+ * and read the final reply, or with LMTP one per accepted recipient; the
+ * array as client_data_all. Bytes the server sent after its 354 and before
+ * the body are ERRC_PROTOCOL; nothing is sent then. */
+int client_data_send(smtp_client *cl, const char *msg, size_t len, int64_t deadline,
+                     smtp_reply ***finals, size_t *n_finals, err *e);
+
+/* After a 354 that no accepted recipient justifies: send a lone "." and
+ * read the reply (*out, allocated); the session is CS_READY again. */
+int client_data_cancel(smtp_client *cl, int64_t deadline, smtp_reply **out, err *e);
+
 #endif

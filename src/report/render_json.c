@@ -167,6 +167,40 @@ static json_t *transcript_json(jb *b, const transcript *t)
     return a;
 }
 
+/* `send` only: the message as a whole; null for every other command. */
+static json_t *message_json(jb *b, const delivery_report *d)
+{
+    if (!d)
+        return json_null();
+    json_t *o = jobj(b);
+    set(b, o, "id", jstr(b, d->message_id));
+    set(b, o, "size", jint(b, (int64_t)d->message_size));
+    set(b, o, "queue_id", jstr(b, d->queue_id));
+    set(b, o, "pipelined", json_boolean(d->pipelined));
+    set(b, o, "status", jstr(b, delivery_status_name(d->status)));
+    set(b, o, "partial", json_boolean(d->partial));
+    return o;
+}
+
+/* `send` only: one entry per envelope recipient, in envelope order; the
+ * enhanced code is repeated at the top so a script need not dig for it. */
+static json_t *recipients_json(jb *b, const delivery_report *d)
+{
+    json_t *a = jarr(b);
+    for (size_t i = 0; a && d && i < d->n_rcpts; i++) {
+        const delivery_rcpt *rc = &d->rcpts[i];
+        json_t *o = jobj(b);
+        set(b, o, "address", jstr(b, rc->address));
+        set(b, o, "status", jstr(b, delivery_status_name(rc->status)));
+        set(b, o, "reply", reply_json(b, rc->reply));
+        set(b, o, "enhanced",
+            rc->reply && rc->reply->enhanced[0] ? jstr(b, rc->reply->enhanced) : json_null());
+        set(b, o, "explanation", jstr(b, rc->explanation));
+        push(b, a, o);
+    }
+    return a;
+}
+
 static json_t *check_json(jb *b, const result *r)
 {
     const endpoint_outcome *e = r->endpoint;
@@ -181,6 +215,8 @@ static json_t *check_json(jb *b, const result *r)
     set(b, o, "capabilities", str_array(b, caps ? e->caps.lines : NULL, caps ? e->caps.n_lines : 0));
     set(b, o, "auth_mechanisms", str_array(b, caps ? e->caps.auth : NULL, caps ? e->caps.n_auth : 0));
     set(b, o, "auth_mechanism_used", jstr(b, e ? e->auth_mech_used : NULL));
+    set(b, o, "message", message_json(b, e ? e->delivery : NULL));
+    set(b, o, "recipients", recipients_json(b, e ? e->delivery : NULL));
     set(b, o, "findings", render_jsonb_findings(b, &r->findings));
     set(b, o, "notes", str_array(b, r->notes, r->n_notes));
     set(b, o, "sweep", render_jsonb_sweep(b, r->sweep));

@@ -2,7 +2,7 @@
  *
  * Order follows how a person diagnoses: what was checked, the port sweep,
  * the stage table (where did it stop?), a timing waterfall (where did the
- * time go?), the TLS summary, findings worst first with advice, the
+ * time go?), the TLS summary, for `send` the delivery per recipient, findings worst first with advice, the
  * transcript with -v, and the verdict last so it is the line left on screen.
  * Marks are ✓ pass, ! warn, ✗ fail, – skip (docs/internals/RESULT-MODEL.md);
  * ANSI colour only when the frontend asks for it. Every peer string in the
@@ -309,6 +309,66 @@ static void tls_section(tw *w, const endpoint_outcome *e)
     pr(w, "  chain     %zu certificate%s sent\n", t->chain_len, t->chain_len == 1 ? "" : "s");
 }
 
+static stage_status delivery_mark(delivery_status s)
+{
+    switch (s) {
+    case DELIVERY_ACCEPTED: return SS_PASS;
+    case DELIVERY_DEFERRED: return SS_WARN;
+    case DELIVERY_BOUNCED: return SS_FAIL;
+    case DELIVERY_NOT_TRIED: return SS_SKIP;
+    }
+    return SS_SKIP;
+}
+
+#define DELIVERY_REPLY_LINES 5 /* of a multi-line reply; -v shows them all */
+
+/* `send`: the message, then each recipient with the reply that decided it
+ * and what that reply means. */
+static void delivery_section(tw *w, const delivery_report *d)
+{
+    if (!d)
+        return;
+    pr(w, "\nDelivery\n");
+    pr(w, "  message   %s, %zu octets%s\n", d->message_id ? d->message_id : "(no Message-ID)",
+       d->message_size, d->pipelined ? ", pipelined" : "");
+    const char *c = textw_status_color(delivery_mark(d->status));
+    pr(w, "  result    ");
+    on(w, c);
+    pr(w, "%s", delivery_status_name(d->status));
+    off(w, c);
+    if (d->queue_id)
+        pr(w, ", queued as %s", d->queue_id);
+    if (d->partial) {
+        size_t ok = 0;
+        for (size_t i = 0; i < d->n_rcpts; i++)
+            ok += d->rcpts[i].status == DELIVERY_ACCEPTED;
+        pr(w, " (partial: %zu of %zu recipient%s accepted)", ok, d->n_rcpts,
+           d->n_rcpts == 1 ? "" : "s");
+    }
+    pr(w, "\n");
+    for (size_t i = 0; i < d->n_rcpts; i++) {
+        const delivery_rcpt *rc = &d->rcpts[i];
+        stage_status st = delivery_mark(rc->status);
+        const char *rcol = textw_status_color(st);
+        pr(w, "  ");
+        on(w, rcol);
+        pr(w, "%s %-9s", textw_status_mark(st), delivery_status_name(rc->status));
+        off(w, rcol);
+        pr(w, " %s\n", rc->address ? rc->address : "?");
+        const smtp_reply *rep = rc->reply;
+        for (size_t l = 0; rep && l < rep->n_lines && l < DELIVERY_REPLY_LINES; l++)
+            pr(w, "              %d %s\n", rep->code, rep->lines[l] ? rep->lines[l] : "");
+        if (rep && rep->n_lines > DELIVERY_REPLY_LINES)
+            pr(w, "              … %zu more line%s (-v shows the transcript)\n",
+               rep->n_lines - DELIVERY_REPLY_LINES,
+               rep->n_lines - DELIVERY_REPLY_LINES == 1 ? "" : "s");
+        if (rep && rep->n_lines == 0)
+            pr(w, "              %d\n", rep->code);
+        if (rc->explanation && rc->status != DELIVERY_ACCEPTED)
+            pr(w, "              → %s\n", rc->explanation);
+    }
+}
+
 static void findings_section(tw *w, const finding_list *l)
 {
     if (!l->n)
@@ -362,6 +422,7 @@ static int render(const result *r, const render_opts *o, buf *out)
         stage_table(&w, r->endpoint);
         waterfall(&w, r->endpoint);
         tls_section(&w, r->endpoint);
+        delivery_section(&w, r->endpoint->delivery);
     }
     findings_section(&w, &r->findings);
     if (w.verbose && r->endpoint)

@@ -19,6 +19,10 @@ static void usage(FILE *f)
           "                      DKIM keys, DMARC, MTA-STS, TLS-RPT, PTR, blocklists\n"
           "  explain CODE        explain a reply code (550), an enhanced status code (5.1.1)\n"
           "                      or a whole reply line\n"
+          "  send --server HOST[:PORT] --from ADDR --to ADDR\n"
+          "                      send a test message (MIME, attachments, AUTH, pipelining,\n"
+          "                      LMTP) and report per recipient: accepted, deferred, bounced\n"
+          "  providers           list the provider presets for --preset (gmail, ses, ...)\n"
           "\n"
           "Run 'smtpscope COMMAND --help' for a command's options.\n"
           "Exit codes: 0 pass, 1 failure, 75 temporary failure only, 64 usage error.\n",
@@ -50,6 +54,10 @@ int cli_main(int argc, char **argv)
         return cmd_domain(argc - 1, argv + 1);
     if (strcmp(cmd, "explain") == 0)
         return cmd_explain(argc - 1, argv + 1);
+    if (strcmp(cmd, "send") == 0)
+        return cmd_send(argc - 1, argv + 1);
+    if (strcmp(cmd, "providers") == 0)
+        return cmd_providers(argc - 1, argv + 1);
     fprintf(stderr, "smtpscope: unknown command '%s'\n\n", cmd);
     usage(stderr);
     return EXIT_USAGE;

@@ -25,6 +25,7 @@
 #include "report/render.h"
 #include "report/result.h"
 /* ---- frontend ---- */
+#include "frontend/cli/account.h"
 #include "frontend/cli/commands.h"
 #include "frontend/cli/exitcode.h"
 #include "frontend/cli/resolver_opts.h"
@@ -33,11 +34,15 @@
 
 static const char check_usage[] =
     "usage: smtpscope check HOST[:PORT] [options]\n"
+    "       smtpscope check (--profile NAME | --preset NAME[:REGION]) [options]\n"
     "\n"
     "Diagnose an SMTP endpoint stage by stage. Without :PORT the ports 25, 465,\n"
     "587 and 2525 are probed concurrently and the best submission port is checked.\n"
     "\n"
     "Connection:\n"
+    "  --profile NAME        server and account from [profile NAME] in\n"
+    "                        $XDG_CONFIG_HOME/smtpscope/config (docs/cli/send.md)\n"
+    "  --preset NAME[:REGION]  a provider preset (smtpscope providers lists them)\n"
     "  --tls MODE            auto (default: implicit on 465, else STARTTLS if offered),\n"
     "                        starttls, implicit, none\n"
     "  --require-tls         fail unless a TLS session is established\n"
@@ -79,6 +84,7 @@ enum {
     OPT_TLS = 256, OPT_REQUIRE_TLS, OPT_CA_FILE, OPT_SERVERNAME, OPT_INSECURE, OPT_HELO,
     OPT_AUTH_USER, OPT_PASSWORD_FILE, OPT_OAUTH2_TOKEN_CMD, OPT_AUTH, OPT_ALLOW_PLAIN, OPT_FROM, OPT_TO, OPT_SEND,
     OPT_TIMEOUT, OPT_DNS, OPT_FORMAT, OPT_NO_MX, OPT_PORTS, OPT_TRUST_ANCHOR,
+    OPT_PROFILE, OPT_PRESET,
 };
 
 static const struct option long_opts[] = {
@@ -99,6 +105,8 @@ static const struct option long_opts[] = {
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"dns", required_argument, NULL, OPT_DNS},
     {"trust-anchor", required_argument, NULL, OPT_TRUST_ANCHOR},
+    {"profile", required_argument, NULL, OPT_PROFILE},
+    {"preset", required_argument, NULL, OPT_PRESET},
     {"format", required_argument, NULL, OPT_FORMAT},
     {"no-mx", no_argument, NULL, OPT_NO_MX},
     {"ports", required_argument, NULL, OPT_PORTS},
@@ -118,6 +126,9 @@ typedef struct check_cli {
     const char **to;     /* owned array of borrowed argv strings */
     size_t n_to;
     char *host;          /* owned */
+    const char *profile; /* --profile NAME */
+    const char *preset;  /* --preset NAME[:REGION] */
+    account acct;        /* what --profile / --preset filled in */
     int ports[SWEEP_MAX_PORTS];
 } check_cli;
 
@@ -206,6 +217,8 @@ static int parse_args(int argc, char **argv, check_cli *c)
         }
         case OPT_DNS: c->dns.dns = optarg; break;
         case OPT_TRUST_ANCHOR: c->dns.trust_anchor = optarg; break;
+        case OPT_PROFILE: c->profile = optarg; break;
+        case OPT_PRESET: c->preset = optarg; break;
         case OPT_FORMAT:
             if (!renderer_find(optarg))
                 return usage_error("--format must be text or json, not '%s'", optarg);
@@ -240,12 +253,22 @@ static int parse_args(int argc, char **argv, check_cli *c)
             return usage_error("unknown or incomplete option '%s'", argv[optind - 1]);
         }
     }
-    if (optind != argc - 1)
+    bool named = c->profile || c->preset; /* the server may come from them */
+    if (optind != argc - 1 && !(named && optind == argc))
         return usage_error("%s", optind >= argc ? "missing HOST[:PORT]"
                                                 : "exactly one HOST[:PORT] is expected");
-    if (parse_target(argv[optind], &c->host, &c->o.port) < 0)
+    if (optind < argc && parse_target(argv[optind], &c->host, &c->o.port) < 0)
         return usage_error("'%s' is not HOST, HOST:PORT or [IPv6]:PORT", argv[optind]);
     c->o.host = c->host;
+    if (named) {
+        err e;
+        err_clear(&e);
+        if (account_load(c->profile, c->preset, false, &c->o, &c->acct, &e) < 0)
+            return usage_error("%s", e.msg);
+        if (!c->o.host)
+            return usage_error("--profile %s names no server (add 'server = HOST' to it)",
+                               c->profile ? c->profile : "");
+    }
     c->o.to = c->to;
     c->o.n_to = c->n_to;
     if (c->o.send && c->n_to == 0)
@@ -346,7 +369,7 @@ int cmd_check(int argc, char **argv)
         }
         if (!(m && m->uses_token) &&
             (!token || m || c.password_file || getenv("SMTPSCOPE_PASSWORD"))) {
-            password = secret_obtain(c.password_file, c.o.auth_user, &e);
+            password = account_password(&c.acct, c.password_file, c.o.auth_user, &e);
             if (!password) {
                 fprintf(stderr, "smtpscope check: %s\n", e.msg);
                 rc = EXIT_USAGE;
@@ -409,5 +432,6 @@ out:
     secret_free(token);
     free(c.to);
     free(c.host);
+    account_free(&c.acct);
     return rc;
 }

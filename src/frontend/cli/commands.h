@@ -6,5 +6,7 @@
 int cmd_check(int argc, char **argv);
 int cmd_domain(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_send(int argc, char **argv);
+int cmd_providers(int argc, char **argv);
 
 #endif

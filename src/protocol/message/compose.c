@@ -199,7 +199,12 @@ static int pick_boundaries(compose *c, err *e)
     return err_set(e, ERRC_INTERNAL, "could not find a MIME boundary absent from the content");
 }
 
-static void write_text_entity(text_out *o, const part_text *t, const char *subtype)
+/* Inside a multipart, the CRLF before a boundary delimiter belongs to the
+ * delimiter (RFC 2046 section 5.1.1): a text that ends in a line break needs
+ * one more CRLF or the receiver loses its last line break. The line writers
+ * end every line, so a text without a final break already ends right. */
+static void write_text_entity(text_out *o, const part_text *t, const char *subtype,
+                              bool in_multipart)
 {
     text_puts(o, "Content-Type: text/");
     text_puts(o, subtype);
@@ -212,10 +217,12 @@ static void write_text_entity(text_out *o, const part_text *t, const char *subty
         mime_write_7bit(o, t->p, t->n);
     else
         mime_write_qp(o, t->p, t->n);
+    if (in_multipart && t->n > 0 && (t->p[t->n - 1] == '\n' || t->p[t->n - 1] == '\r'))
+        text_puts(o, "\r\n");
 }
 
 /* The body proper: plain text, HTML, or both as alternatives. */
-static void write_content_entity(text_out *o, const compose *c)
+static void write_content_entity(text_out *o, const compose *c, bool in_multipart)
 {
     if (c->has_text && c->has_html) {
         text_puts(o, "Content-Type: multipart/alternative;\r\n boundary=\"");
@@ -223,18 +230,18 @@ static void write_content_entity(text_out *o, const compose *c)
         text_puts(o, "\"\r\n\r\n--");
         text_puts(o, c->b_alt);
         text_puts(o, "\r\n");
-        write_text_entity(o, &c->text, "plain");
+        write_text_entity(o, &c->text, "plain", true);
         text_puts(o, "--");
         text_puts(o, c->b_alt);
         text_puts(o, "\r\n");
-        write_text_entity(o, &c->html, "html");
+        write_text_entity(o, &c->html, "html", true);
         text_puts(o, "--");
         text_puts(o, c->b_alt);
         text_puts(o, "--\r\n");
     } else if (c->has_html) {
-        write_text_entity(o, &c->html, "html");
+        write_text_entity(o, &c->html, "html", in_multipart);
     } else {
-        write_text_entity(o, &c->text, "plain");
+        write_text_entity(o, &c->text, "plain", in_multipart);
     }
 }
 
@@ -263,6 +270,10 @@ static int write_attachment(text_out *o, const msg_attachment *a, const char *na
      * (QP would canonicalise a text file's line endings). */
     text_puts(o, "Content-Transfer-Encoding: base64\r\n\r\n");
     mime_write_base64(o, a->data, a->len);
+    /* An empty file writes no line: the next delimiter's CRLF would
+     * otherwise eat the blank line that ends this part's header. */
+    if (a->len == 0)
+        text_puts(o, "\r\n");
     return 0;
 }
 
@@ -270,7 +281,7 @@ static int write_body(text_out *o, const compose *c, err *e)
 {
     const msg_spec *s = c->s;
     if (s->n_att == 0) {
-        write_content_entity(o, c);
+        write_content_entity(o, c, false);
         return 0;
     }
     text_puts(o, "Content-Type: multipart/mixed;\r\n boundary=\"");
@@ -278,7 +289,7 @@ static int write_body(text_out *o, const compose *c, err *e)
     text_puts(o, "\"\r\n\r\nThis is a multi-part message in MIME format.\r\n--");
     text_puts(o, c->b_mixed);
     text_puts(o, "\r\n");
-    write_content_entity(o, c);
+    write_content_entity(o, c, true);
     for (size_t i = 0; i < s->n_att; i++) {
         text_puts(o, "--");
         text_puts(o, c->b_mixed);

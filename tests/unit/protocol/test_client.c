@@ -1048,6 +1048,152 @@ static void starttls_refused_and_handshake_failure(void **state)
     fx_free(&f);
 }
 
+/* ---- pipelining (RFC 2920) ---- */
+
+static void pipeline_group_and_transcript(void **state)
+{
+    (void)state;
+    static const step script[] = {
+        GREET_EHLO,
+        {P_READ, NULL},
+        {P_READ, NULL},
+        {P_READ, NULL},
+        {P_READ, NULL},
+        {P_SEND, "250 2.1.0 ok\r\n550 5.1.1 unknown\r\n250 2.1.5 ok\r\n354 go\r\n"},
+        {P_READ_DATA, NULL},
+        {P_SEND, "250 2.0.0 queued as X\r\n"},
+        {P_END, NULL},
+    };
+    fx f;
+    fx_start(&f, script, false);
+    to_ready(&f);
+    const char *lines[] = {"MAIL FROM:<a@b.test>", "RCPT TO:<x@d.test>", "RCPT TO:<y@d.test>",
+                           "DATA"};
+    smtp_reply *rep[4] = {0};
+    size_t got = 0;
+    assert_int_equal(client_pipeline(f.cl, lines, 4, dl(), rep, &got, &f.e), 0);
+    assert_int_equal(got, 4);
+    assert_int_equal(rep[1]->code, 550);
+    assert_int_equal(rep[3]->code, 354);
+    assert_int_equal(client_get_state(f.cl), CS_DATA);
+    smtp_reply **fin = NULL;
+    size_t nf = 0;
+    assert_int_equal(client_data_send(f.cl, "hi\n", 3, dl(), &fin, &nf, &f.e), 0);
+    assert_int_equal(nf, 1);
+    assert_int_equal(fin[0]->code, 250);
+    client_replies_free(fin, nf);
+    for (size_t i = 0; i < got; i++)
+        reply_free(rep[i]);
+    assert_string_equal(client_state_trace(f.cl), "CONNECTED>GREETED>READY>MAIL>RCPT>DATA>READY");
+    /* Each command is followed by the reply matched to it. */
+    size_t i = 0;
+    while (i < f.t->n && strcmp(f.t->ev[i].line, "RCPT TO:<x@d.test>") != 0)
+        i++;
+    assert_true(i + 2 < f.t->n);
+    assert_int_equal(f.t->ev[i + 1].dir, TR_RECV);
+    assert_string_equal(f.t->ev[i + 1].line, "550 5.1.1 unknown");
+    assert_string_equal(f.t->ev[i + 2].line, "RCPT TO:<y@d.test>");
+    assert_int_equal(tr_count(f.t, TR_INFO, "pipelining (RFC 2920): 4 commands"), 1);
+    fx_stop(&f);
+    assert_string_equal(f.p->log, "EHLO client.test\r\nMAIL FROM:<a@b.test>\r\nRCPT "
+                                  "TO:<x@d.test>\r\nRCPT TO:<y@d.test>\r\nDATA\r\nhi\r\n.\r\n");
+    fx_free(&f);
+}
+
+static void pipeline_checked_before_writing(void **state)
+{
+    (void)state;
+    static const step script[] = {GREET_EHLO, {P_END, NULL}};
+    fx f;
+    fx_start(&f, script, false);
+    to_ready(&f);
+    smtp_reply *rep[4] = {0};
+    size_t got = 0;
+    const char *data_first[] = {"DATA", "MAIL FROM:<a@b.test>"};
+    assert_int_equal(client_pipeline(f.cl, data_first, 2, dl(), rep, &got, &f.e), -1);
+    assert_int_equal(f.e.cls, ERRC_INTERNAL);
+    const char *rcpt_first[] = {"RCPT TO:<x@d.test>"};
+    assert_int_equal(client_pipeline(f.cl, rcpt_first, 1, dl(), rep, &got, &f.e), -1);
+    const char *ehlo[] = {"MAIL FROM:<a@b.test>", "EHLO again"};
+    assert_int_equal(client_pipeline(f.cl, ehlo, 2, dl(), rep, &got, &f.e), -1);
+    const char *inject[] = {"MAIL FROM:<a@b.test>", "RCPT TO:<x@d.test>\r\nRSET"};
+    err_clear(&f.e);
+    assert_int_equal(client_pipeline(f.cl, inject, 2, dl(), rep, &got, &f.e), -1);
+    assert_int_equal(f.e.cls, ERRC_LOCAL_INPUT);
+    assert_int_equal(got, 0);
+    assert_int_equal(client_get_state(f.cl), CS_READY);
+    fx_stop(&f);
+    assert_string_equal(f.p->log, "EHLO client.test\r\n");   /* nothing else written */
+    fx_free(&f);
+}
+
+static void pipeline_misfit(const char *replies, size_t want_got)
+{
+    const step script[] = {
+        GREET_EHLO,
+        {P_READ, NULL},
+        {P_READ, NULL},
+        {P_READ, NULL},
+        {P_SEND, replies},
+        {P_END, NULL},
+    };
+    fx f;
+    fx_start(&f, script, false);
+    to_ready(&f);
+    const char *lines[] = {"MAIL FROM:<a@b.test>", "RCPT TO:<x@d.test>", "DATA"};
+    smtp_reply *rep[3] = {0};
+    size_t got = 0;
+    assert_int_equal(client_pipeline(f.cl, lines, 3, dl(), rep, &got, &f.e), -1);
+    assert_int_equal(f.e.cls, ERRC_PROTOCOL);
+    assert_int_equal(got, want_got);
+    assert_int_equal(client_get_state(f.cl), CS_BROKEN);
+    for (size_t i = 0; i < got; i++)
+        reply_free(rep[i]);
+    fx_free(&f);
+}
+
+static void pipeline_misfits_break(void **state)
+{
+    (void)state;
+    pipeline_misfit("354 go\r\n250 ok\r\n250 ok\r\n", 0);               /* 354 to MAIL */
+    pipeline_misfit("250 2.1.5 ok\r\n250 2.1.0 ok\r\n354 go\r\n", 0);   /* RCPT's first */
+    pipeline_misfit("250 ok\r\n250 ok\r\n250 ok\r\n", 2);               /* 2xx to DATA */
+    pipeline_misfit("250 ok\r\n250 ok\r\n354 go\r\n250 extra\r\n", 3);  /* too many */
+}
+
+static void pipeline_lone_dot_without_recipients(void **state)
+{
+    (void)state;
+    static const step script[] = {
+        GREET_EHLO,
+        {P_READ, NULL},
+        {P_READ, NULL},
+        {P_READ, NULL},
+        {P_SEND, "250 ok\r\n550 no\r\n354 go\r\n"},
+        {P_READ, NULL},
+        {P_SEND, "554 5.5.1 No valid recipients\r\n"},
+        {P_END, NULL},
+    };
+    fx f;
+    fx_start(&f, script, false);
+    to_ready(&f);
+    const char *lines[] = {"MAIL FROM:<a@b.test>", "RCPT TO:<x@d.test>", "DATA"};
+    smtp_reply *rep[3] = {0};
+    size_t got = 0;
+    assert_int_equal(client_pipeline(f.cl, lines, 3, dl(), rep, &got, &f.e), 0);
+    assert_int_equal(client_get_state(f.cl), CS_DATA);
+    smtp_reply *r = NULL;
+    assert_int_equal(client_data_cancel(f.cl, dl(), &r, &f.e), 0);
+    assert_int_equal(r->code, 554);
+    reply_free(r);
+    for (size_t i = 0; i < got; i++)
+        reply_free(rep[i]);
+    assert_int_equal(client_get_state(f.cl), CS_READY);
+    fx_stop(&f);
+    assert_non_null(strstr(f.p->log, "DATA\r\n.\r\n"));
+    fx_free(&f);
+}
+
 int main(void)
 {
     /* The in-process TLS peer uses OpenSSL's plain socket BIO, which may write
@@ -1070,6 +1216,10 @@ int main(void)
         cmocka_unit_test(data_is_dot_stuffed),
         cmocka_unit_test(data_refused),
         cmocka_unit_test(lmtp_one_reply_per_recipient),
+        cmocka_unit_test(pipeline_group_and_transcript),
+        cmocka_unit_test(pipeline_checked_before_writing),
+        cmocka_unit_test(pipeline_misfits_break),
+        cmocka_unit_test(pipeline_lone_dot_without_recipients),
         cmocka_unit_test(auth_plain_initial_response),
         cmocka_unit_test(auth_login_challenges),
         cmocka_unit_test(auth_cram_md5_rfc2195),

@@ -187,8 +187,10 @@ static size_t parts_of(const entity *en, entity *parts, size_t max)
         const char *next = memmem(start, (size_t)(end - start), delim, dl);
         assert_non_null(next);
         assert_true(n < max);
-        /* The CR LF before the delimiter belongs to it (RFC 2046 §5.1.1). */
-        parts[n++] = split_entity(start, (size_t)(next - 2 - start) + 2);
+        /* The CR LF before the delimiter belongs to it (RFC 2046 §5.1.1),
+         * so it is not part of the content. */
+        assert_memory_equal(next - 2, "\r\n", 2);
+        parts[n++] = split_entity(start, (size_t)(next - 2 - start));
         cur = next;
     }
     free(bnd);
@@ -385,6 +387,9 @@ static void test_attachments_roundtrip(void **state)
     ct = field(&alt[1], "Content-Type");
     assert_string_equal(ct, "text/html; charset=us-ascii");
     free(ct);
+    /* Texts that end in a line break keep it (RFC 2046 §5.1.1). */
+    assert_int_equal(alt[0].body_len, strlen("Hi Bob,\r\n.\r\nbye\r\n"));
+    assert_memory_equal(alt[0].body, "Hi Bob,\r\n.\r\nbye\r\n", alt[0].body_len);
     assert_int_equal(alt[1].body_len, strlen("<p>Hi Bob</p>\r\n"));
     assert_memory_equal(alt[1].body, "<p>Hi Bob</p>\r\n", alt[1].body_len);
 
@@ -424,6 +429,38 @@ static void test_attachments_roundtrip(void **state)
     free(all);
     free(big);
     buf_free(&b);
+}
+
+/* Inside a multipart, a text without a final line break must not gain one,
+ * and one with a final break must keep it. */
+static void test_multipart_final_line_break(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"no break", "no break"},
+        {"one\n", "one\r\n"},
+        {"two\n\n", "two\r\n\r\n"},
+        {"cr lf\r\n", "cr lf\r\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        msg_spec s = base_spec();
+        s.text = cases[i].in;
+        s.text_len = strlen(cases[i].in);
+        s.html = "<p>x</p>";
+        s.html_len = 8;
+        buf b;
+        msg_info info;
+        compose_ok(&s, &b, &info);
+        entity top = split_entity(b.data, b.len);
+        entity alt[2];
+        assert_int_equal(parts_of(&top, alt, 2), 2);
+        assert_int_equal(alt[0].body_len, strlen(cases[i].out));
+        assert_memory_equal(alt[0].body, cases[i].out, alt[0].body_len);
+        assert_int_equal(alt[1].body_len, 8);
+        buf_free(&b);
+    }
 }
 
 static void test_boundary_collision(void **state)
@@ -719,6 +756,7 @@ int main(void)
         cmocka_unit_test(test_bcc_never_a_header),
         cmocka_unit_test(test_long_text_line),
         cmocka_unit_test(test_attachments_roundtrip),
+        cmocka_unit_test(test_multipart_final_line_break),
         cmocka_unit_test(test_boundary_collision),
         cmocka_unit_test(test_injection),
         cmocka_unit_test(test_extra_headers),

@@ -484,7 +484,8 @@ static void check_schema(json_t *doc)
 {
     KEYS(doc, "document", "tool", "version", "schema", "command", "target", "verdict",
          "duration_ms", "stages", "connect_attempts", "tls", "capabilities", "auth_mechanisms",
-         "auth_mechanism_used", "findings", "notes", "sweep", "transcript", "transcript_dropped");
+         "auth_mechanism_used", "message", "recipients", "findings", "notes", "sweep",
+         "transcript", "transcript_dropped");
     assert_string_equal(json_string_value(json_object_get(doc, "tool")), "smtpscope");
     assert_string_equal(json_string_value(json_object_get(doc, "version")), SMTPSCOPE_VERSION);
     assert_int_equal(json_integer_value(json_object_get(doc, "schema")), 1);
@@ -545,6 +546,9 @@ static void check_schema(json_t *doc)
     json_array_foreach(json_object_get(doc, "transcript"), i, v)
         KEYS(v, "transcript event", "ms", "dir", "line");
     assert_true(json_is_integer(json_object_get(doc, "transcript_dropped")));
+    /* `check` has no delivery: message null, recipients empty. */
+    assert_true(json_is_null(json_object_get(doc, "message")));
+    assert_int_equal(json_array_size(json_object_get(doc, "recipients")), 0);
 }
 
 /* ---- tests ---- */
