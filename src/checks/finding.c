@@ -233,6 +233,9 @@ static const finding_part *part(size_t i)
     case 0: return &check;
     case 1: return &finding_part_domain_dns;
     case 2: return &finding_part_domain_records;
+    case 3: return &finding_part_tls_audit;
+    case 4: return &finding_part_tls_probes;
+    case 5: return &finding_part_relay;
     default: return NULL;
     }
 }

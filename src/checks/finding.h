@@ -47,7 +47,10 @@ const finding_def *finding_def_lookup(const char *id);
  * for i < finding_catalogue_size(), else NULL. The catalogue is assembled
  * from parts, one per area, so each area keeps its IDs in its own file:
  * finding.c (the SMTP check), findings/domain_dns.c (MX, PTR, HELO, DNSBL),
- * findings/domain_records.c (SPF, DKIM, DMARC, MTA-STS, TLS-RPT). */
+ * findings/domain_records.c (SPF, DKIM, DMARC, MTA-STS, TLS-RPT),
+ * findings/tls_audit.c (protocol versions, ciphers, STARTTLS policy),
+ * findings/tls_probes.c (DANE, STARTTLS injection), findings/relay.c (open
+ * relay, SMTP smuggling). */
 size_t finding_catalogue_size(void);
 const finding_def *finding_catalogue_get(size_t i);
 
@@ -58,6 +61,9 @@ typedef struct finding_part {
 } finding_part;
 extern const finding_part finding_part_domain_dns;
 extern const finding_part finding_part_domain_records;
+extern const finding_part finding_part_tls_audit;
+extern const finding_part finding_part_tls_probes;
+extern const finding_part finding_part_relay;
 
 /* Add a finding. id must be in the catalogue (an unknown id is added as an
  * error with no advice; tests assert this never happens). advice NULL takes

@@ -12,6 +12,12 @@ static const char *const names[STAGE__COUNT] = {
     [STAGE_DKIM] = "dkim",         [STAGE_DMARC] = "dmarc",     [STAGE_MTASTS] = "mtasts",
     [STAGE_TLSRPT] = "tlsrpt",     [STAGE_PTR] = "ptr",         [STAGE_HELO] = "helo",
     [STAGE_DNSBL] = "dnsbl",
+    [STAGE_TLS_VERSIONS] = "tls_versions",
+    [STAGE_TLS_CIPHERS] = "tls_ciphers",
+    [STAGE_DANE] = "dane",
+    [STAGE_INJECTION] = "injection",
+    [STAGE_SMUGGLING] = "smuggling",
+    [STAGE_RELAY] = "relay",
 };
 
 const char *stage_name(stage_id s)

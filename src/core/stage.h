@@ -31,6 +31,13 @@ typedef enum stage_id {
     STAGE_PTR,
     STAGE_HELO,
     STAGE_DNSBL,
+    /* the security audit (checks/security/), in report order */
+    STAGE_TLS_VERSIONS,
+    STAGE_TLS_CIPHERS,
+    STAGE_DANE,
+    STAGE_INJECTION,
+    STAGE_SMUGGLING,
+    STAGE_RELAY,
     STAGE__COUNT
 } stage_id;
 

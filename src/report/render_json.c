@@ -29,6 +29,7 @@
 /* ---- report ---- */
 #include "report/render.h"
 #include "report/render_domain.h"
+#include "report/render_security.h"
 #include "report/render_explain.h"
 #include "report/render_jsonb.h"
 #include "report/result.h"
@@ -217,6 +218,12 @@ static json_t *check_json(jb *b, const result *r)
     set(b, o, "auth_mechanism_used", jstr(b, e ? e->auth_mech_used : NULL));
     set(b, o, "message", message_json(b, e ? e->delivery : NULL));
     set(b, o, "recipients", recipients_json(b, e ? e->delivery : NULL));
+    if (r->tls_audit)
+        set(b, o, "tls_audit", render_tls_audit_json(r->tls_audit));
+    if (r->smuggling)
+        set(b, o, "smuggling", render_smuggling_json(r->smuggling));
+    if (r->relay)
+        set(b, o, "relay", render_relay_json(r->relay));
     set(b, o, "findings", render_jsonb_findings(b, &r->findings));
     set(b, o, "notes", str_array(b, r->notes, r->n_notes));
     set(b, o, "sweep", render_jsonb_sweep(b, r->sweep));

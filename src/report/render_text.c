@@ -30,6 +30,7 @@
 /* ---- report ---- */
 #include "report/render.h"
 #include "report/render_domain.h"
+#include "report/render_security.h"
 #include "report/render_explain.h"
 #include "report/render_textw.h"
 #include "report/result.h"
@@ -424,6 +425,13 @@ static int render(const result *r, const render_opts *o, buf *out)
         tls_section(&w, r->endpoint);
         delivery_section(&w, r->endpoint->delivery);
     }
+    bool verbose = o && o->verbose;
+    if (r->tls_audit && render_tls_audit_text(r->tls_audit, color, verbose, out) < 0)
+        w.oom = true;
+    if (r->smuggling && render_smuggling_text(r->smuggling, color, verbose, out) < 0)
+        w.oom = true;
+    if (r->relay && render_relay_text(r->relay, color, verbose, out) < 0)
+        w.oom = true;
     findings_section(&w, &r->findings);
     if (w.verbose && r->endpoint)
         transcript_section(&w, r->endpoint->transcript);

@@ -65,6 +65,15 @@ static void free_domain(domain_outcome *d)
     free(d);
 }
 
+/* The security outcomes share one shape: free the contents, then the struct. */
+#define FREE_OUTCOME(fn, x) \
+    do {                    \
+        if (x) {            \
+            fn(x);          \
+            free(x);        \
+        }                   \
+    } while (0)
+
 void result_free(result *r)
 {
     if (!r)
@@ -72,6 +81,9 @@ void result_free(result *r)
     free_endpoint(r->endpoint);
     free_sweep(r->sweep);
     free_domain(r->domain);
+    FREE_OUTCOME(tls_audit_outcome_free, r->tls_audit);
+    FREE_OUTCOME(smuggling_outcome_free, r->smuggling);
+    FREE_OUTCOME(relay_outcome_free, r->relay);
     explain_outcome_free(r->explain);
     finding_list_free(&r->findings);
     for (size_t i = 0; i < r->n_notes; i++)
@@ -174,4 +186,36 @@ void result_finish(result *r)
     }
     r->verdict = fail ? VERDICT_FAIL : tempfail ? VERDICT_TEMPFAIL : warn ? VERDICT_WARN
                                                                           : VERDICT_PASS;
+}
+
+/* Each security outcome moves its findings and notes into the result the
+ * same way; the slot is replaced (never leaked) on a second hand-over. */
+#define TAKE_OUTCOME(slot, fn, x)                                \
+    do {                                                         \
+        if (!(x))                                                \
+            return 0;                                            \
+        if ((slot) && (slot) != (x))                             \
+            FREE_OUTCOME(fn, slot);                              \
+        (slot) = (x);                                            \
+        int rc_ = 0;                                             \
+        if (finding_list_move(&r->findings, &(x)->findings) < 0) \
+            rc_ = -1;                                            \
+        if (move_notes(r, &(x)->notes, &(x)->n_notes) < 0)       \
+            rc_ = -1;                                            \
+        return rc_;                                              \
+    } while (0)
+
+int result_take_tls_audit(result *r, tls_audit_outcome *a)
+{
+    TAKE_OUTCOME(r->tls_audit, tls_audit_outcome_free, a);
+}
+
+int result_take_smuggling(result *r, smuggling_outcome *s)
+{
+    TAKE_OUTCOME(r->smuggling, smuggling_outcome_free, s);
+}
+
+int result_take_relay(result *r, relay_outcome *x)
+{
+    TAKE_OUTCOME(r->relay, relay_outcome_free, x);
 }
