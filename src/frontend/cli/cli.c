@@ -23,6 +23,10 @@ static void usage(FILE *f)
           "                      send a test message (MIME, attachments, AUTH, pipelining,\n"
           "                      LMTP) and report per recipient: accepted, deferred, bounced\n"
           "  providers           list the provider presets for --preset (gmail, ses, ...)\n"
+          "  tls HOST[:PORT]     TLS and server-security audit: certificate chain, protocol\n"
+          "                      versions, weak ciphers, DANE, STARTTLS policy; opt-in\n"
+          "                      STARTTLS-injection and SMTP-smuggling probes\n"
+          "  relay HOST[:PORT]   open-relay battery (RSET after every RCPT: no mail is sent)\n"
           "\n"
           "Run 'smtpscope COMMAND --help' for a command's options.\n"
           "Exit codes: 0 pass, 1 failure, 75 temporary failure only, 64 usage error.\n",
@@ -58,6 +62,10 @@ int cli_main(int argc, char **argv)
         return cmd_send(argc - 1, argv + 1);
     if (strcmp(cmd, "providers") == 0)
         return cmd_providers(argc - 1, argv + 1);
+    if (strcmp(cmd, "tls") == 0)
+        return cmd_tls(argc - 1, argv + 1);
+    if (strcmp(cmd, "relay") == 0)
+        return cmd_relay(argc - 1, argv + 1);
     fprintf(stderr, "smtpscope: unknown command '%s'\n\n", cmd);
     usage(stderr);
     return EXIT_USAGE;

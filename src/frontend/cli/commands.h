@@ -8,5 +8,7 @@ int cmd_domain(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_send(int argc, char **argv);
 int cmd_providers(int argc, char **argv);
+int cmd_tls(int argc, char **argv);
+int cmd_relay(int argc, char **argv);
 
 #endif
