@@ -161,6 +161,20 @@ tlsconn_ctx *tlsconn_ctx_new(const tlsconn_opts *o, err *e)
         err_set(e, ERRC_INTERNAL, "unsupported maximum TLS version 0x%x", (unsigned)o->max_version);
         goto fail;
     }
+    /* Security level 0 first: at the default level OpenSSL refuses to even
+     * offer TLS 1.0/1.1 or 3DES, so the audit could not tell "server refuses"
+     * from "we never asked". */
+    if (o && o->legacy)
+        SSL_CTX_set_security_level(ctx->ssl_ctx, 0);
+    if (o && o->cipher_list && SSL_CTX_set_cipher_list(ctx->ssl_ctx, o->cipher_list) != 1) {
+        err_set(e, ERRC_LOCAL_INPUT, "this OpenSSL offers no cipher for \"%s\"", o->cipher_list);
+        goto fail;
+    }
+    if (o && o->ciphersuites && SSL_CTX_set_ciphersuites(ctx->ssl_ctx, o->ciphersuites) != 1) {
+        err_set(e, ERRC_LOCAL_INPUT, "this OpenSSL offers no TLS 1.3 suite for \"%s\"",
+                o->ciphersuites);
+        goto fail;
+    }
     /* The verify callback only has per-handshake state during SSL_connect;
      * a TLS 1.2 renegotiation later would run it without, so refuse those. */
     SSL_CTX_set_options(ctx->ssl_ctx, SSL_OP_NO_RENEGOTIATION);

@@ -10,6 +10,7 @@
 #ifndef SMTPSCOPE_TRANSPORT_TLSCONN_H
 #define SMTPSCOPE_TRANSPORT_TLSCONN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/err.h"
@@ -22,6 +23,11 @@ typedef struct tlsconn_opts {
     const char *ca_file;   /* --ca-file; NULL: system store */
     int min_version;       /* TLS1_VERSION etc.; 0: library default */
     int max_version;       /* 0: library default */
+    const char *cipher_list; /* TLS <= 1.2 cipher string ("3DES", "aNULL"); NULL: default */
+    const char *ciphersuites;/* TLS 1.3 suites; NULL: default */
+    bool legacy;           /* OpenSSL security level 0 and legacy renegotiation off: lets
+                              the audit offer what the default policy refuses (TLS 1.0,
+                              3DES, ...). Never for real delivery. */
 } tlsconn_opts;
 
 typedef enum tls_failure {
