@@ -3,7 +3,9 @@
 #  1. no upward #include between layers (core < transport,dns < protocol <
 #     checks < report < frontend), so the layering in docs/internals stays true;
 #  2. no banned functions (sprintf, strcpy, strcat, atoi, gets, alarm, system);
-#  3. no printing to stdout/stderr below src/frontend/.
+#  3. no printing to stdout/stderr below src/frontend/;
+#  4. docs/robustness.md names every fault scenario and every fuzz target, so
+#     the published matrix cannot fall behind the tests.
 # Exit 1 with one line per violation.
 set -u
 cd "$(dirname "$0")/.."
@@ -38,5 +40,13 @@ if grep -rnE '\b(printf|puts|putchar|perror)\s*\(|\bf(printf|puts|write)\s*\((st
      --include='*.c' | grep -v '^src/frontend/'; then
   echo "printing below src/frontend (see above)"; bad=1
 fi
+for f in tests/scenarios/*.scn; do
+  n=$(basename "$f" .scn)
+  grep -qF "| $n |" docs/robustness.md || { echo "docs/robustness.md: no row for scenario $n"; bad=1; }
+done
+for f in tests/fuzz/fuzz_*.c; do
+  n=$(basename "$f" .c)
+  grep -qF "\`$n\`" docs/robustness.md || { echo "docs/robustness.md: no row for fuzz target $n"; bad=1; }
+done
 [ $bad = 0 ] && echo "lint: ok"
 exit $bad
