@@ -25,7 +25,30 @@ PACKAGES=(
   python3-yaml
   # benchmark comparison (swaks needs Net::SSLeay for --tls; GNU time for peak RSS)
   swaks libnet-ssleay-perl time
+  # shared libraries of exim4-daemon-light (`dpkg-deb -f X.deb Depends`), unpacked below
+  libcrypt1 libdb5.3 libgnutls-dane0 libgnutls30 libidn12 libidn2-0 libnsl2 libpcre2-8-0
 )
+
+# Exim, the second MTA of tests/integration/mta2, conflicts with postfix as a package
+# (mail-transport-agent): its binary is only unpacked here, never installed. Not setuid.
+EXIM_CACHE=/var/cache/smtpscope-fixtures/exim4
+fetch_exim() {
+  [ -x "$EXIM_CACHE/usr/sbin/exim4" ] && return 0
+  local tmp
+  tmp=$(mktemp -d)
+  if ! (cd "$tmp" && apt-get download exim4-daemon-light) > "$tmp/log" 2>&1; then
+    cat "$tmp/log" >&2
+    rm -rf "$tmp"
+    echo "deps.sh: apt-get download exim4-daemon-light failed" >&2
+    exit 1
+  fi
+  $SUDO rm -rf "$EXIM_CACHE.tmp"
+  $SUDO mkdir -p "$EXIM_CACHE.tmp"
+  $SUDO dpkg-deb -x "$tmp"/exim4-daemon-light_*.deb "$EXIM_CACHE.tmp"
+  $SUDO chmod 0755 "$EXIM_CACHE.tmp/usr/sbin/exim4"
+  $SUDO mv "$EXIM_CACHE.tmp" "$EXIM_CACHE"
+  rm -rf "$tmp"
+}
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -34,11 +57,11 @@ for p in "${PACKAGES[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
+if [ ${#missing[@]} -eq 0 ] && [ -x "$EXIM_CACHE/usr/sbin/exim4" ]; then
   exit 0
 fi
 
-echo "deps.sh: installing: ${missing[*]}" >&2
+echo "deps.sh: installing: ${missing[*]} (exim4 into $EXIM_CACHE)" >&2
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
@@ -59,5 +82,8 @@ cleanup() { if [ "$created_policy" = 1 ]; then $SUDO rm -f "$policy"; fi; }
 trap cleanup EXIT
 
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ ${#missing[@]} -gt 0 ]; then
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+fetch_exim
 echo "deps.sh: done" >&2
