@@ -21,6 +21,9 @@ PACKAGES=(
   dns-root-data ldnsutils
   # test peers and tools
   postfix sasl2-bin libsasl2-modules unbound openssl python3 ca-certificates
+  # tests/integration/dovecot: LMTP and submission (OAuth, SCRAM); the policy-rc.d
+  # below keeps their postinst from starting a system Dovecot
+  dovecot-core dovecot-lmtpd dovecot-submissiond
   # tests/unit/analysis/spf_suite_to_json.py reads the RFC 7208 suite (YAML)
   python3-yaml
   # benchmark comparison (swaks needs Net::SSLeay for --tls; GNU time for peak RSS)
@@ -69,7 +72,7 @@ export DEBIAN_FRONTEND=noninteractive
 echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
 echo "postfix postfix/mailname string smtpscope.test" | $SUDO debconf-set-selections
 
-# Keep package scripts from starting system services (postfix, unbound): there
+# Keep package scripts from starting system services (postfix, unbound, dovecot): there
 # may be no init system, and tests must never depend on the machine's own.
 policy=/usr/sbin/policy-rc.d
 created_policy=0

@@ -115,7 +115,7 @@ class SendPostfix(unittest.TestCase):
     # ---- AUTH and TLS ----
 
     def test_starttls_each_mechanism(self):
-        for mech in ("PLAIN", "LOGIN", "CRAM-MD5", "SCRAM-SHA-256"):
+        for mech in ("PLAIN", "LOGIN", "CRAM-MD5", "SCRAM-SHA-256", "SCRAM-SHA-1"):
             with self.subTest(mech=mech):
                 r = self.send(["--auth", mech, "--from", USER, "--to", USER,
                                "--subject", "mech " + mech, "--body", "hello"],
