@@ -13,25 +13,13 @@
 # `make test` (timings are never assertions in tests).
 set -euo pipefail
 
-src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-bin=${1:-$src/build/smtpscope}
-n=${2:-${N:-20}}
-case "$bin" in /*) ;; *) bin="$PWD/$bin" ;; esac
-[ -x "$bin" ] || { echo "bench: no smtpscope binary at $bin (run: make build)" >&2; exit 1; }
-case "$n" in '' | *[!0-9]* | 0) echo "bench: N must be a positive integer" >&2; exit 64 ;; esac
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+bench_args 20 "$@"
 command -v drill >/dev/null || bash "$src/scripts/deps.sh"   # ldnsutils
 [ -x /usr/bin/time ] || bash "$src/scripts/deps.sh"           # GNU time, for peak RSS
 
-dir=$(mktemp -d "${TMPDIR:-/tmp}/smtpscope-bench.XXXXXX")
-# shellcheck disable=SC2317  # invoked through the trap
-cleanup() {
-  bash "$src/tests/integration/unbound/fixture.sh" stop "$dir" >/dev/null 2>&1 || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-CI=true bash "$src/tests/integration/unbound/fixture.sh" start "$dir" 2>/dev/null
+bench_fixture unbound 2>/dev/null
 port=$(cat "$dir/port")
 domain=${DOMAIN:-good.rec.smtpscope.test}
 
@@ -61,24 +49,12 @@ run_drill() {
 }
 export port domain selectors
 
-measure() { # name -> "mean_ms peak_kb"
-  local name=$1 i t0 t1 total=0 peak=0 kb
-  "run_$name" >/dev/null 2>&1 # warm-up (and the resolver's cache)
-  for i in $(seq 1 "$n"); do
-    t0=$(date +%s%N)
-    kb=$("run_$name" /usr/bin/time -f %M 2>&1 >/dev/null | tail -n 1)
-    t1=$(date +%s%N)
-    total=$((total + (t1 - t0) / 1000))
-    case "$kb" in '' | *[!0-9]*) kb=0 ;; esac
-    [ "$kb" -gt "$peak" ] && peak=$kb
-  done
-  echo "$((total / n / 1000)) $peak"
-}
-
-read -r s_ms s_kb < <(measure smtpscope)
-read -r d_ms d_kb < <(measure drill)
-ratio=$(awk -v a="$s_ms" -v b="$d_ms" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-echo "smtpscope domain: $s_ms ms, $s_kb KB RSS; drill one by one: $d_ms ms; ratio wall $ratio"
+measure smtpscope
+s_ms=$res_ms s_kb=$res_kb
+measure drill
+d_ms=$res_ms
+echo "smtpscope domain: $s_ms ms, $s_kb KB RSS; drill one by one: $d_ms ms;" \
+     "ratio wall $(ratio "$s_ms" "$d_ms")"
 if [ "$s_ms" -lt 250 ]; then
   echo "goal: report on a warm resolver well under a second: met ($s_ms ms)"
 else

@@ -385,13 +385,10 @@ int client_read_reply(smtp_client *cl, int64_t deadline, smtp_reply **out, err *
 
 /* ------------------------------------------------------------ sending */
 
-/* Anything already buffered when we are about to send a command was sent by
- * the server unprompted: a reply nobody asked for. Read as the next command's
- * reply it would shift every later reply by one (blaming MAIL for a stray
- * 550), so it is recorded as evidence and the session fails as a protocol
- * error. Before QUIT it is only dropped: QUIT still ends the session politely.
- * (A pipelining sender, later, must run this check once per batch.) */
-static int refuse_unsolicited(smtp_client *cl, bool quitting, err *e)
+/* Record bytes the server sent for no command as evidence: up to 20 complete
+ * lines already buffered go into the transcript, then everything buffered is
+ * dropped. Returns how many bytes were pending (0: nothing was). */
+static size_t record_pending(smtp_client *cl)
 {
     size_t pending = conn_pending(cl->c);
     if (pending == 0)
@@ -408,6 +405,20 @@ static int refuse_unsolicited(smtp_client *cl, bool quitting, err *e)
         transcript_add(cl->t, TR_RECV, line, len);
     }
     conn_drop_pending(cl->c);
+    return pending;
+}
+
+/* Anything already buffered when we are about to send a command was sent by
+ * the server unprompted: a reply nobody asked for. Read as the next command's
+ * reply it would shift every later reply by one (blaming MAIL for a stray
+ * 550), so it is recorded as evidence and the session fails as a protocol
+ * error. Before QUIT it is only dropped: QUIT still ends the session politely.
+ * (A pipelining sender, later, must run this check once per batch.) */
+static int refuse_unsolicited(smtp_client *cl, bool quitting, err *e)
+{
+    size_t pending = record_pending(cl);
+    if (pending == 0)
+        return 0;
     transcript_addf(cl->t, TR_INFO,
                     "the server sent %zu byte%s nobody asked for before the next command", pending,
                     pending == 1 ? "" : "s");
@@ -865,20 +876,9 @@ static const char *reply_misfit(verb v, const smtp_reply *r)
  * command: the stream does not fit the commands. */
 static int refuse_extra(smtp_client *cl, const char *after, err *e)
 {
-    if (conn_pending(cl->c) == 0)
+    size_t pending = record_pending(cl);
+    if (pending == 0)
         return 0;
-    size_t pending = conn_pending(cl->c);
-    const char *line;
-    size_t len;
-    int bare;
-    err ignore;
-    for (int i = 0; i < 20 && conn_pending(cl->c) > 0; i++) {
-        err_clear(&ignore);
-        if (conn_read_line(cl->c, REPLY_MAX_LINE, 0, &line, &len, &bare, &ignore) < 0)
-            break;
-        transcript_add(cl->t, TR_RECV, line, len);
-    }
-    conn_drop_pending(cl->c);
     err_set(e, ERRC_PROTOCOL,
             "the server sent %zu byte%s more than the replies to %s (too many replies); "
             "replies could not be matched to commands",

@@ -5,9 +5,9 @@
  * The frontend's whole job: parse options into an immutable endpoint_opts
  * plus an endpoint_delivery (checks/endpoint.h), build the message with
  * protocol/message/ (msg_compose, or eml_prepare for --data), obtain
- * credentials without argv (secret.h, oauth_token.h, account.h), run, render,
- * and map the delivery to an exit code. Options are documented in
- * docs/cli/send.md; keep the two in step. */
+ * credentials without argv (conn_opts.h, with check), run, render, and map
+ * the delivery to an exit code. Options are documented in docs/cli/send.md;
+ * keep the two in step. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 /* ---- core ---- */
 #include "core/buf.h"
@@ -24,7 +23,6 @@
 /* ---- dns ---- */
 #include "dns/resolver.h"
 /* ---- protocol ---- */
-#include "protocol/auth/sasl.h"
 #include "protocol/message/addr.h"
 #include "protocol/message/eml.h"
 #include "protocol/message/message.h"
@@ -36,10 +34,9 @@
 /* ---- frontend ---- */
 #include "frontend/cli/account.h"
 #include "frontend/cli/commands.h"
+#include "frontend/cli/conn_opts.h"
 #include "frontend/cli/exitcode.h"
-#include "frontend/cli/oauth_token.h"
-#include "frontend/cli/resolver_opts.h"
-#include "frontend/cli/secret.h"
+#include "frontend/cli/render_out.h"
 
 #define SEND_MAX_MESSAGE ((size_t)64 << 20)  /* octets of the whole message */
 #define SEND_MAX_FILE    SEND_MAX_MESSAGE    /* any one input file */
@@ -56,25 +53,23 @@ static const char send_usage[] =
     "Server:\n"
     "  --server HOST[:PORT]  the server to submit to\n"
     "  --profile NAME        [profile NAME] from $XDG_CONFIG_HOME/smtpscope/config\n"
-    "  --preset NAME[:REGION]  a provider preset (smtpscope providers lists them)\n"
+    CONN_CLI_HELP_PRESET
     "  --tls MODE            auto (default), starttls, implicit, none\n"
-    "  --require-tls         fail unless a TLS session is established\n"
-    "  --ca-file FILE        trust these CA certificates instead of the system store\n"
+    CONN_CLI_HELP_TLS_TRUST
     "  --servername NAME     name for SNI and certificate checks (default: HOST)\n"
-    "  --insecure            report certificate problems as warnings and carry on\n"
+    CONN_CLI_HELP_INSECURE
     "  --helo NAME           EHLO/LHLO name (default: this machine's host name)\n"
     "  --timeout SECONDS     deadline per stage (default 30)\n"
-    "  -4, -6                IPv4 / IPv6 only\n"
-    "  --dns IP[@PORT]       resolve through this DNS server\n"
+    CONN_CLI_HELP_FAMILY_DNS
     "  --trust-anchor FILE|none  DNSSEC trust anchors (see check --help)\n"
     "Authentication:\n"
     "  --auth-user USER      log in as USER; the password comes from --password-file,\n"
     "                        SMTPSCOPE_PASSWORD, the profile, or a prompt\n"
-    "  --password-file FILE  read the password from the first line of FILE\n"
+    CONN_CLI_HELP_PASSWORD_FILE
     "  --oauth2-token-cmd CMD  the first line CMD prints is the OAuth 2.0 token\n"
-    "  --auth MECH           SCRAM-SHA-256, SCRAM-SHA-1, CRAM-MD5, PLAIN, LOGIN,\n"
+    CONN_CLI_HELP_AUTH_MECHS
     "                        OAUTHBEARER or XOAUTH2 (default: strongest offered)\n"
-    "  --allow-plaintext-auth  allow sending credentials without TLS\n"
+    CONN_CLI_HELP_ALLOW_PLAIN
     "Envelope and message:\n"
     "  --from ADDR           sender ('Name <a@b>' allowed; '<>' for the null sender)\n"
     "  --to ADDR             recipient (repeatable); --cc, --bcc likewise\n"
@@ -102,32 +97,14 @@ static const char send_usage[] =
     "message was not sent), 75 only deferrals, 64 usage error.\n";
 
 enum {
-    OPT_SERVER = 256, OPT_PROFILE, OPT_PRESET, OPT_TLS, OPT_REQUIRE_TLS, OPT_CA_FILE,
-    OPT_SERVERNAME, OPT_INSECURE, OPT_HELO, OPT_TIMEOUT, OPT_DNS, OPT_TRUST_ANCHOR,
-    OPT_AUTH_USER, OPT_PASSWORD_FILE, OPT_OAUTH2_TOKEN_CMD, OPT_AUTH, OPT_ALLOW_PLAIN,
-    OPT_FROM, OPT_TO, OPT_CC, OPT_BCC, OPT_SUBJECT, OPT_BODY, OPT_HTML, OPT_ATTACH, OPT_HEADER,
-    OPT_DATA, OPT_NO_PIPELINING, OPT_PROTOCOL, OPT_DSN_NOTIFY, OPT_DSN_RET, OPT_ENVID,
-    OPT_XCLIENT, OPT_PROXY, OPT_PROXY_SOURCE, OPT_FORMAT,
+    OPT_SERVER = 256, OPT_FROM, OPT_TO, OPT_CC, OPT_BCC, OPT_SUBJECT, OPT_BODY, OPT_HTML,
+    OPT_ATTACH, OPT_HEADER, OPT_DATA, OPT_NO_PIPELINING, OPT_PROTOCOL, OPT_DSN_NOTIFY,
+    OPT_DSN_RET, OPT_ENVID, OPT_XCLIENT, OPT_PROXY, OPT_PROXY_SOURCE, OPT_FORMAT,
 };
 
 static const struct option long_opts[] = {
+    CONN_CLI_LONG_OPTS,
     {"server", required_argument, NULL, OPT_SERVER},
-    {"profile", required_argument, NULL, OPT_PROFILE},
-    {"preset", required_argument, NULL, OPT_PRESET},
-    {"tls", required_argument, NULL, OPT_TLS},
-    {"require-tls", no_argument, NULL, OPT_REQUIRE_TLS},
-    {"ca-file", required_argument, NULL, OPT_CA_FILE},
-    {"servername", required_argument, NULL, OPT_SERVERNAME},
-    {"insecure", no_argument, NULL, OPT_INSECURE},
-    {"helo", required_argument, NULL, OPT_HELO},
-    {"timeout", required_argument, NULL, OPT_TIMEOUT},
-    {"dns", required_argument, NULL, OPT_DNS},
-    {"trust-anchor", required_argument, NULL, OPT_TRUST_ANCHOR},
-    {"auth-user", required_argument, NULL, OPT_AUTH_USER},
-    {"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
-    {"oauth2-token-cmd", required_argument, NULL, OPT_OAUTH2_TOKEN_CMD},
-    {"auth", required_argument, NULL, OPT_AUTH},
-    {"allow-plaintext-auth", no_argument, NULL, OPT_ALLOW_PLAIN},
     {"from", required_argument, NULL, OPT_FROM},
     {"to", required_argument, NULL, OPT_TO},
     {"cc", required_argument, NULL, OPT_CC},
@@ -162,9 +139,8 @@ typedef struct strv {
 typedef struct send_cli {
     endpoint_opts o;
     endpoint_delivery d;
-    const char *server, *profile, *preset;
-    const char *password_file, *token_cmd;
-    resolver_opts dns;
+    conn_cli conn;               /* connection, TLS, auth, --dns, --profile/--preset */
+    const char *server;
     const char *format;
     bool verbose;
     const char *from;            /* --from as given */
@@ -280,42 +256,23 @@ static bool ip_port_ok(const char *s)
 
 static int parse_args(int argc, char **argv, send_cli *c)
 {
-    c->o = (endpoint_opts){.tls = TLSM_AUTO, .timeout_ms = 30000, .follow_mx = false};
+    c->o = (endpoint_opts){.follow_mx = false};
+    conn_cli_init(&c->conn, 30000);
     c->format = "text";
     optind = 1;
     opterr = 0;
     int ch, rc = 0;
-    while ((ch = getopt_long(argc, argv, "46vh", long_opts, NULL)) != -1 && rc == 0) {
+    err e;
+    err_clear(&e);
+    while ((ch = getopt_long(argc, argv, CONN_CLI_SHORT_OPTS "vh", long_opts, NULL)) != -1 &&
+           rc == 0) {
+        conn_cli_status st = conn_cli_option(&c->conn, ch, optarg, &e);
+        if (st == CONN_CLI_USAGE)
+            return usage_error("%s", e.msg);
+        if (st == CONN_CLI_HANDLED)
+            continue;
         switch (ch) {
         case OPT_SERVER: c->server = optarg; break;
-        case OPT_PROFILE: c->profile = optarg; break;
-        case OPT_PRESET: c->preset = optarg; break;
-        case OPT_TLS:
-            if (tls_mode_parse(optarg, &c->o.tls) < 0)
-                return usage_error("--tls must be auto, starttls, implicit or none, not '%s'",
-                                   optarg);
-            break;
-        case OPT_REQUIRE_TLS: c->o.require_tls = true; break;
-        case OPT_CA_FILE: c->o.ca_file = optarg; break;
-        case OPT_SERVERNAME: c->o.servername = optarg; break;
-        case OPT_INSECURE: c->o.insecure = true; break;
-        case OPT_HELO: c->o.helo = optarg; break;
-        case OPT_TIMEOUT: {
-            char *end = NULL;
-            double s = strtod(optarg, &end);
-            if (!end || *end || !(s > 0) || s > 3600)
-                return usage_error("--timeout takes seconds between 0 and 3600, not '%s'",
-                                   optarg);
-            c->o.timeout_ms = (int64_t)(s * 1000.0);
-            break;
-        }
-        case OPT_DNS: c->dns.dns = optarg; break;
-        case OPT_TRUST_ANCHOR: c->dns.trust_anchor = optarg; break;
-        case OPT_AUTH_USER: c->o.auth_user = optarg; break;
-        case OPT_PASSWORD_FILE: c->password_file = optarg; break;
-        case OPT_OAUTH2_TOKEN_CMD: c->token_cmd = optarg; break;
-        case OPT_AUTH: c->o.auth_mech = optarg; break;
-        case OPT_ALLOW_PLAIN: c->o.allow_plaintext_auth = true; break;
         case OPT_FROM: c->from = optarg; break;
         case OPT_TO: rc = push(&c->to, optarg); break;
         case OPT_CC: rc = push(&c->cc, optarg); break;
@@ -375,8 +332,6 @@ static int parse_args(int argc, char **argv, send_cli *c)
                 return usage_error("--format must be text or json, not '%s'", optarg);
             c->format = optarg;
             break;
-        case '4': c->o.family = 4; break;
-        case '6': c->o.family = 6; break;
         case 'v': c->verbose = true; break;
         case 'h': fputs(send_usage, stdout); return -1;
         default:
@@ -388,16 +343,16 @@ static int parse_args(int argc, char **argv, send_cli *c)
     if (optind != argc)
         return usage_error("unexpected argument '%s' (the server goes in --server)",
                            argv[optind]);
-    if (c->server && c->profile)
+    if (c->server && c->conn.profile)
         return usage_error("%s", "--server and --profile both name the server; give one");
-    if (c->server && c->preset)
+    if (c->server && c->conn.preset)
         return usage_error("%s", "--server and --preset both name the server; give one");
-    if (!c->server && !c->profile && !c->preset)
+    if (!c->server && !conn_cli_named(&c->conn))
         return usage_error("%s", "no server: give --server HOST[:PORT], --profile NAME or "
                                  "--preset NAME");
-    if (c->server && account_parse_server(c->server, &c->host, &c->o.port) < 0)
+    if (c->server && account_parse_server(c->server, &c->host, &c->conn.o.port) < 0)
         return usage_error("--server: '%s' is not HOST, HOST:PORT or [IPv6]:PORT", c->server);
-    c->o.host = c->host;
+    c->conn.o.host = c->host;
     if (c->to.n + c->cc.n + c->bcc.n == 0)
         return usage_error("%s", "no recipient: give at least one --to, --cc or --bcc");
     if (c->data && (c->subject || c->body || c->html || c->attach.n || c->header.n))
@@ -407,10 +362,6 @@ static int parse_args(int argc, char **argv, send_cli *c)
         return usage_error("%s", "--body - and --html - cannot both read standard input");
     if ((c->d.proxy_version != 0) != (c->d.proxy_source != NULL))
         return usage_error("%s", "--proxy and --proxy-source go together");
-    if ((c->password_file || c->o.auth_mech || c->token_cmd) && !c->o.auth_user &&
-        !c->profile && !c->preset)
-        return usage_error("%s",
-                           "--password-file, --oauth2-token-cmd and --auth need --auth-user");
     return 0;
 }
 
@@ -655,41 +606,6 @@ static int build_message(send_cli *c, send_msg *m)
     return 0;
 }
 
-/* Credentials: the same rules as `check` (cmd_check.c), plus the profile's
- * password sources (account.h). */
-static int obtain_credentials(send_cli *c, const account *a, char **password, char **token)
-{
-    if (!c->o.auth_user)
-        return 0;
-    err e;
-    err_clear(&e);
-    if (oauth_token_obtain(c->token_cmd, token, &e) < 0) {
-        fprintf(stderr, "smtpscope send: %s\n", e.msg);
-        return EXIT_USAGE;
-    }
-    c->o.auth_token = *token;
-    const sasl_mech *m = c->o.auth_mech ? sasl_find(c->o.auth_mech) : NULL;
-    if (m && m->uses_token && !*token)
-        return usage_error("--auth %s needs --oauth2-token-cmd or SMTPSCOPE_OAUTH2_TOKEN",
-                           m->name);
-    if (!(m && m->uses_token) &&
-        (!*token || m || c->password_file || getenv("SMTPSCOPE_PASSWORD"))) {
-        *password = account_password(a, c->password_file, c->o.auth_user, &e);
-        if (!*password) {
-            fprintf(stderr, "smtpscope send: %s\n", e.msg);
-            return EXIT_USAGE;
-        }
-        c->o.auth_pass = *password;
-    }
-    return 0;
-}
-
-static bool want_color(const char *format)
-{
-    const char *nc = getenv("NO_COLOR");
-    return strcmp(format, "text") == 0 && isatty(STDOUT_FILENO) && !(nc && nc[0]);
-}
-
 /* 0 accepted for every recipient, 1 any bounce, 75 only deferrals. A run
  * that never reached a verdict on the message (connection, TLS or AUTH
  * failed, SIZE refused it up front) keeps check's mapping, but never 0:
@@ -717,52 +633,32 @@ int cmd_send(int argc, char **argv)
 {
     send_cli c = {0};
     send_msg m = {0};
-    account acct = {0};
-    char *password = NULL, *token = NULL;
     dns_resolver *res = NULL;
     result *r = NULL;
+    err e;
+    err_clear(&e);
+    conn_cli_status st;
     int rc = parse_args(argc, argv, &c);
     if (rc != 0) {
         rc = rc < 0 ? EXIT_PASS : rc;
         goto out;
     }
-    {
-        err e;
-        err_clear(&e);
-        if (account_load(c.profile, c.preset, true, &c.o, &acct, &e) < 0) {
-            fprintf(stderr, "smtpscope send: %s\n", e.msg);
-            rc = e.cls == ERRC_INTERNAL ? EXIT_SOFTWARE : EXIT_USAGE;
-            goto out;
-        }
-        if (!c.o.host) {
-            rc = usage_error("--profile %s names no server (add 'server = HOST' to it)",
-                             c.profile ? c.profile : "");
-            goto out;
-        }
-        if (!c.o.port)
-            c.o.port = SEND_DEFAULT_PORT;
-        if ((c.password_file || c.o.auth_mech || c.token_cmd) && !c.o.auth_user) {
-            rc = usage_error("%s", "--password-file, --oauth2-token-cmd and --auth need "
-                                   "--auth-user (or 'user' in the profile)");
-            goto out;
-        }
+    /* The profile's `from` fills in when --from was not given. */
+    if ((st = conn_cli_finish(&c.conn, &c.from, &e)) != CONN_CLI_OK) {
+        rc = conn_cli_report("send", st, &e);
+        goto out;
     }
-    if (!c.from)
-        c.from = c.o.from; /* from the profile */
+    if (!c.conn.o.port)
+        c.conn.o.port = SEND_DEFAULT_PORT;
     c.o.from = c.from;
     if ((rc = build_message(&c, &m)) != 0)
         goto out;
-    if ((rc = obtain_credentials(&c, &acct, &password, &token)) != 0)
+    if ((st = conn_cli_secrets(&c.conn, &e)) != CONN_CLI_OK ||
+        (st = conn_cli_resolver(&c.conn, &res, &e)) != CONN_CLI_OK) {
+        rc = conn_cli_report("send", st, &e);
         goto out;
-    {
-        err e;
-        err_clear(&e);
-        if (resolver_opts_create(&c.dns, &res, &e) < 0) {
-            fprintf(stderr, "smtpscope send: %s\n", e.msg);
-            rc = EXIT_USAGE;
-            goto out;
-        }
     }
+    conn_cli_to_endpoint_opts(&c.conn, &c.o);
     r = result_new("send");
     endpoint_outcome *eo = r ? calloc(1, sizeof *eo) : NULL;
     if (!eo || endpoint_run(&c.o, res, eo) < 0 || result_take_endpoint(r, eo) < 0) {
@@ -774,31 +670,17 @@ int cmd_send(int argc, char **argv)
         goto out;
     }
     result_finish(r);
-    {
-        render_opts ro = {.color = want_color(c.format), .verbose = c.verbose};
-        buf out;
-        buf_init(&out, (size_t)1 << 30);
-        if (renderer_find(c.format)->render(r, &ro, &out) < 0) {
-            buf_free(&out);
-            fputs("smtpscope send: out of memory while rendering\n", stderr);
-            rc = EXIT_SOFTWARE;
-            goto out;
-        }
-        fwrite(out.data ? out.data : "", 1, out.len, stdout);
-        fflush(stdout);
-        buf_free(&out);
-    }
-    rc = send_exit_code(r);
-    if (!r->endpoint->delivery && rc != EXIT_USAGE)
+    rc = render_out_emit("send", r, c.format, c.verbose, send_exit_code);
+    /* send_exit_code never gives EXIT_SOFTWARE for a finished result: that
+     * is rendering running out of memory, already reported. */
+    if (rc != EXIT_SOFTWARE && !r->endpoint->delivery && rc != EXIT_USAGE)
         fputs("smtpscope send: the session reported no delivery: the message was not sent\n",
               stderr);
 out:
     result_free(r);
     dns_resolver_free(res);
-    secret_free(password);
-    secret_free(token);
+    conn_cli_free(&c.conn);
     send_msg_free(&m);
-    account_free(&acct);
     free(c.to.v);
     free(c.cc.v);
     free(c.bcc.v);

@@ -1,0 +1,42 @@
+/* render_out.c — render a finished result to standard output and map it to
+ * an exit code (render_out.h). */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- core ---- */
+#include "core/buf.h"
+/* ---- report ---- */
+#include "report/render.h"
+#include "report/result.h"
+/* ---- frontend ---- */
+#include "frontend/cli/exitcode.h"
+#include "frontend/cli/render_out.h"
+
+/* A rendered report is never near this; it only bounds a runaway. */
+#define RENDER_OUT_MAX ((size_t)1 << 30)
+
+bool render_out_color(const char *format)
+{
+    const char *nc = getenv("NO_COLOR");
+    return strcmp(format, "text") == 0 && isatty(STDOUT_FILENO) && !(nc && nc[0]);
+}
+
+int render_out_emit(const char *cmd, const result *r, const char *format, bool verbose,
+                    int (*exit_code)(const result *r))
+{
+    render_opts ro = {.color = render_out_color(format), .verbose = verbose};
+    buf out;
+    buf_init(&out, RENDER_OUT_MAX);
+    if (renderer_find(format)->render(r, &ro, &out) < 0) {
+        buf_free(&out);
+        fprintf(stderr, "smtpscope %s: out of memory while rendering\n", cmd);
+        return EXIT_SOFTWARE;
+    }
+    fwrite(out.data ? out.data : "", 1, out.len, stdout);
+    fflush(stdout);
+    buf_free(&out);
+    return exit_code(r);
+}
