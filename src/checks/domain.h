@@ -74,6 +74,14 @@ typedef struct domain_opts {
     const endpoint_opts *connect_opts; /* for --connect: ports, timeout, ca_file, helo;
                                         borrowed; may be NULL when !connect */
     int64_t timeout_ms;              /* --timeout SECONDS: deadline per DNS wave */
+    /* MTA-STS policy fetch (section_sts.c): */
+    bool sts_fetch;                  /* fetch https://mta-sts.DOMAIN/.well-known/mta-sts.txt
+                                        when the TXT record is there (the CLI's default;
+                                        --no-mta-sts-fetch turns it off) */
+    const char *sts_connect;         /* --mta-sts-connect ADDR:PORT: connect there instead of
+                                        mta-sts.DOMAIN:443 (testing a policy host); NULL */
+    const char *ca_file;             /* --ca-file: trust store of the policy fetch (and of
+                                        --connect, through connect_opts); NULL: system */
 } domain_opts;
 
 /* ---- MX ---- */
@@ -151,7 +159,7 @@ typedef struct domain_dmarc {
     size_t n_dests;
 } domain_dmarc;
 
-/* ---- MTA-STS / TLS-RPT (TXT records; the policy fetch is the TLS audit's) ---- */
+/* ---- MTA-STS / TLS-RPT (TXT records; the MTA-STS policy file over HTTPS) ---- */
 typedef struct domain_txt_policy {
     dns_status status;
     dns_dnssec dnssec;
@@ -159,10 +167,40 @@ typedef struct domain_txt_policy {
     size_t n_records;        /* matching records found (2+ is an error) */
 } domain_txt_policy;
 
+/* One MX host judged against the fetched MTA-STS policy (RFC 8461 §4). */
+typedef struct domain_sts_mx {
+    char *host;              /* owned: the MX host, as in mx.hosts */
+    char *pattern;           /* owned: the first mx pattern it matches; NULL: not covered */
+    bool cert_checked;       /* --connect: a STARTTLS handshake was made (port below) */
+    int port;                /* the port of that handshake; 0 when not checked */
+    bool cert_valid;         /* the certificate chain is trusted and names host */
+    char *cert_error;        /* owned, escaped: why not (or why it was not checked); NULL */
+} domain_sts_mx;
+
+/* The policy file, fetched over HTTPS (transport/https.h) when the TXT record
+ * is there and domain_opts.sts_fetch is set. */
+typedef struct domain_sts_policy {
+    char *url;               /* owned: https://mta-sts.DOMAIN/.well-known/mta-sts.txt */
+    bool fetched;            /* a 200 text/plain body was read and parsed */
+    char *failure;           /* owned: https_failure_name() of a failed fetch; NULL */
+    char *error;             /* owned, escaped: why the fetch failed; NULL when fetched */
+    long http_status;        /* 0 when no HTTP response */
+    char *content_type;      /* owned, escaped; NULL when none */
+    char *address;           /* owned: the address connected to; NULL when none */
+    mtasts_policy *parsed;   /* owned; NULL unless a body was parsed */
+    domain_sts_mx *mx;       /* owned: every MX host, when parsed and the MX is known */
+    size_t n_mx;
+    bool certs_checked;      /* --connect: the MX certificates were checked */
+} domain_sts_policy;
+
 typedef struct domain_mtasts {
     domain_txt_policy txt;   /* _mta-sts.DOMAIN */
     mtasts_record *parsed;   /* owned; NULL when none */
+    domain_sts_policy *policy; /* owned; NULL when not fetched (no record, or sts_fetch off) */
 } domain_mtasts;
+
+/* Free a policy and everything in it; NULL is a no-op (section_sts.c). */
+void domain_sts_policy_free(domain_sts_policy *p);
 
 typedef struct domain_tlsrpt {
     domain_txt_policy txt;   /* _smtp._tls.DOMAIN */

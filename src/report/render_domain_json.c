@@ -292,11 +292,48 @@ static void txt_policy(jb *b, json_t *o, const domain_txt_policy *t)
     set(b, o, "records", jint(b, (int64_t)t->n_records));
 }
 
+/* The fetched policy file (null when not fetched): where from, what it
+ * says, and each MX host against it. */
+static json_t *sts_policy_json(jb *b, const domain_sts_policy *p)
+{
+    if (!p)
+        return json_null();
+    const mtasts_policy *pp = p->parsed;
+    json_t *o = jobj(b);
+    set(b, o, "url", jstr(b, p->url));
+    set(b, o, "fetched", json_boolean(p->fetched));
+    set(b, o, "failure", jstr(b, p->failure));
+    set(b, o, "error", jstr(b, p->error));
+    set(b, o, "http_status", p->http_status ? jint(b, p->http_status) : json_null());
+    set(b, o, "content_type", jstr(b, p->content_type));
+    set(b, o, "address", jstr(b, p->address));
+    set(b, o, "mode", pp && pp->mode != MTASTS_MODE_UNSET ? jstr(b, mtasts_mode_name(pp->mode))
+                                                          : json_null());
+    set(b, o, "max_age", pp && pp->max_age >= 0 ? jint(b, pp->max_age) : json_null());
+    set(b, o, "mx_patterns", str_array(b, pp ? pp->mx : NULL, pp ? pp->nmx : 0));
+    set(b, o, "certs_checked", json_boolean(p->certs_checked));
+    json_t *a = jarr(b);
+    for (size_t i = 0; a && i < p->n_mx; i++) {
+        const domain_sts_mx *x = &p->mx[i];
+        json_t *h = jobj(b);
+        set(b, h, "host", jstr(b, x->host));
+        set(b, h, "pattern", jstr(b, x->pattern));
+        set(b, h, "cert_checked", json_boolean(x->cert_checked));
+        set(b, h, "cert_port", x->port ? jint(b, x->port) : json_null());
+        set(b, h, "cert_valid", x->cert_checked ? json_boolean(x->cert_valid) : json_null());
+        set(b, h, "cert_error", jstr(b, x->cert_error));
+        push(b, a, h);
+    }
+    set(b, o, "mx_hosts", a);
+    return o;
+}
+
 static json_t *mtasts_json(jb *b, const domain_mtasts *m)
 {
     json_t *o = jobj(b);
     txt_policy(b, o, &m->txt);
     set(b, o, "id", jstr(b, m->parsed ? m->parsed->id : NULL));
+    set(b, o, "policy", sts_policy_json(b, m->policy));
     return o;
 }
 

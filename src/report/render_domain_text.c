@@ -492,12 +492,59 @@ static void txt_details(dw *o, domain_section_id s, const domain_txt_policy *t, 
         P(o, "              %zu records there; there must be exactly one\n", t->n_records);
 }
 
+/* The fetched policy: where from, what it says, and each MX against it
+ * (host, the pattern that covers it, its certificate with --connect). */
+static void sts_policy_details(dw *o, const domain_sts_policy *p)
+{
+    P(o, "    policy    %s\n", p->url ? p->url : "?");
+    if (p->http_status)
+        P(o, "              HTTP %ld%s%s%s%s\n", p->http_status, p->content_type ? " " : "",
+          p->content_type ? p->content_type : "", p->address ? " from " : "",
+          p->address ? p->address : "");
+    else if (p->address)
+        P(o, "              no HTTP answer from %s\n", p->address);
+    if (!p->parsed) {
+        textw_on(&o->w, TEXTW_RED);
+        P(o, "              not fetched: %s\n", p->error ? p->error : "?");
+        textw_off(&o->w, TEXTW_RED);
+        return;
+    }
+    const mtasts_policy *pp = p->parsed;
+    P(o, "    mode      %s\n", mtasts_mode_name(pp->mode));
+    if (pp->max_age >= 0)
+        P(o, "    max_age   %lld (%lld days)\n", (long long)pp->max_age,
+          (long long)(pp->max_age / 86400));
+    for (size_t i = 0; i < pp->nmx; i++)
+        P(o, "    %s %s\n", i == 0 ? "mx       " : "         ", pp->mx[i]);
+    table t = {0};
+    for (size_t i = 0; i < p->n_mx; i++) {
+        const domain_sts_mx *x = &p->mx[i];
+        table_row(&t);
+        table_cell(&t, 0, NULL, "MX %s", x->host ? x->host : "?");
+        if (x->pattern)
+            table_cell(&t, 1, TEXTW_GREEN, "covered by %s", x->pattern);
+        else
+            table_cell(&t, 1, TEXTW_RED, "not covered");
+        if (x->cert_valid)
+            table_cell(&t, 2, TEXTW_GREEN, "certificate ✓ (port %d)", x->port);
+        else if (x->cert_checked)
+            table_cell(&t, 2, TEXTW_RED, "certificate ✗ %s", x->cert_error ? x->cert_error : "");
+        else if (x->cert_error)
+            table_cell(&t, 2, NULL, "certificate %s", x->cert_error);
+        else if (!p->certs_checked)
+            table_cell(&t, 2, NULL, "certificate not checked");
+    }
+    table_print(o, &t, 4);
+}
+
 static void mtasts_details(dw *o)
 {
     const domain_mtasts *m = &o->d->mtasts;
     txt_details(o, DSEC_MTASTS, &m->txt, "_mta-sts");
     if (m->parsed && m->parsed->id)
         P(o, "    id        %s\n", m->parsed->id);
+    if (m->policy)
+        sts_policy_details(o, m->policy);
 }
 
 static void tlsrpt_details(dw *o)

@@ -279,11 +279,16 @@ oom:
 
 bool mtasts_mx_matches(const mtasts_policy *p, const char *mxhost)
 {
+    return mtasts_mx_match(p, mxhost) != NULL;
+}
+
+const char *mtasts_mx_match(const mtasts_policy *p, const char *mxhost)
+{
     size_t hn = mxhost ? strlen(mxhost) : 0;
     if (hn > 0 && mxhost[hn - 1] == '.')
         hn--;
     if (hn == 0)
-        return false;
+        return NULL;
     for (size_t i = 0; i < p->nmx; i++) {
         const char *m = p->mx[i];
         size_t mn = strlen(m);
@@ -292,12 +297,12 @@ bool mtasts_mx_matches(const mtasts_policy *p, const char *mxhost)
             size_t sn = mn - 1; /* ".suffix" */
             if (hn > sn && strncasecmp(mxhost + hn - sn, m + 1, sn) == 0 &&
                 memchr(mxhost, '.', hn - sn) == NULL)
-                return true;
+                return m;
         } else if (hn == mn && strncasecmp(mxhost, m, mn) == 0) {
-            return true;
+            return m;
         }
     }
-    return false;
+    return NULL;
 }
 
 void mtasts_record_free(mtasts_record *r)

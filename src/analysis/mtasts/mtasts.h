@@ -97,6 +97,10 @@ int mtasts_policy_parse(const char *s, size_t n, mtasts_policy **out, err *e);
  * matching exactly one extra leftmost label. */
 bool mtasts_mx_matches(const mtasts_policy *p, const char *mxhost);
 
+/* The first of the policy's mx patterns that mxhost matches (the same rule
+ * as mtasts_mx_matches), borrowed from p; NULL when none does. */
+const char *mtasts_mx_match(const mtasts_policy *p, const char *mxhost);
+
 /* Free; NULL is a no-op. */
 void mtasts_record_free(mtasts_record *r);
 void mtasts_policy_free(mtasts_policy *p);

@@ -104,6 +104,7 @@ void domain_outcome_free(domain_outcome *d)
 
     free(d->mtasts.txt.record);
     mtasts_record_free(d->mtasts.parsed);
+    domain_sts_policy_free(d->mtasts.policy);
     free(d->tlsrpt.txt.record);
     tlsrpt_record_free(d->tlsrpt.parsed);
 

@@ -42,6 +42,7 @@ typedef struct records_state {
     int q_txt;                /* TXT at the domain (SPF records) */
     int q_dmarc, q_dmarc_org;
     int q_mtasts, q_tlsrpt;
+    int q_sts_host[2];        /* AAAA, A of mta-sts.DOMAIN (section_sts.c, wave 1); -1 */
     int *q_dkim;              /* one per selector tried; owned */
     size_t n_dkim;
     const char **dkim_sel;    /* the selectors tried (borrowed strings); owned array */

@@ -241,6 +241,79 @@ static const finding_def defs[] = {
      "Keep one of them; senders use the first and may distrust the record."},
     {"mtasts.tag_unknown", I, false, "The MTA-STS record has an extension field",
      "Senders ignore unknown fields; check it is not a misspelling of id."},
+    /* the policy file (RFC 8461 §3.2, §3.3) and the MX hosts against it (§4) */
+    {"mtasts.policy_host_missing", E, false,
+     "The MTA-STS record announces a policy but mta-sts.DOMAIN has no address",
+     "Publish an A/AAAA record for mta-sts.DOMAIN and serve the policy at "
+     "https://mta-sts.DOMAIN/.well-known/mta-sts.txt, or remove the _mta-sts TXT record."},
+    {"mtasts.policy_unreachable", E, false, "The MTA-STS policy file cannot be fetched",
+     "Senders fetch https://mta-sts.DOMAIN/.well-known/mta-sts.txt over HTTPS on port 443; "
+     "without it they apply no policy. Check that a web server answers there (the message "
+     "says how the attempt failed)."},
+    {"mtasts.policy_cert_invalid", E, false,
+     "The certificate of the MTA-STS policy host is not valid",
+     "Senders require a certificate for mta-sts.DOMAIN from a public CA, in date, with the "
+     "intermediates sent (RFC 8461 §3.3). Add the name to the web server's certificate."},
+    {"mtasts.policy_redirect", E, false, "The MTA-STS policy URL answers with a redirect",
+     "Senders must not follow redirects (RFC 8461 §3.3): serve the file itself at "
+     "/.well-known/mta-sts.txt on mta-sts.DOMAIN, over HTTPS, with status 200."},
+    {"mtasts.policy_http_status", E, false, "The MTA-STS policy URL does not answer 200",
+     "Serve the policy file at /.well-known/mta-sts.txt with status 200; any other status "
+     "means no policy."},
+    {"mtasts.policy_bad_content_type", E, false,
+     "The MTA-STS policy is not served as text/plain",
+     "RFC 8461 §3.2 requires the media type text/plain; strict senders ignore the policy "
+     "otherwise. Set the Content-Type of /.well-known/mta-sts.txt to text/plain."},
+    {"mtasts.policy_too_long", E, false, "The MTA-STS policy file is larger than 64 KiB",
+     "Senders read at most 64 KiB (RFC 8461 §3.3); a policy is a few lines."},
+    {"mtasts.policy_syntax", E, false, "A line of the MTA-STS policy is not \"key: value\"",
+     "Each line is key: value (version, mode, mx, max_age), ending in CRLF or LF. Fix the "
+     "line shown."},
+    {"mtasts.key_duplicate", E, false, "A key appears twice in the MTA-STS policy",
+     "version, mode and max_age may appear once; senders keep the first."},
+    {"mtasts.key_unknown", I, false, "The MTA-STS policy has an unknown key",
+     "Senders ignore it; check it is not a misspelling of mode, mx or max_age."},
+    {"mtasts.version_missing", E, false, "The MTA-STS policy has no version line",
+     "Start the policy with \"version: STSv1\"."},
+    {"mtasts.version_invalid", E, false, "The MTA-STS policy version is not STSv1",
+     "Write exactly \"version: STSv1\"."},
+    {"mtasts.mode_missing", E, false, "The MTA-STS policy has no mode",
+     "Add \"mode: testing\" while you watch TLS reports, then \"mode: enforce\"."},
+    {"mtasts.mode_invalid", E, false, "The MTA-STS policy mode is not enforce, testing or none",
+     "Use one of enforce, testing or none."},
+    {"mtasts.mode_testing", I, false, "The MTA-STS policy is in testing mode",
+     "Senders deliver even when TLS to your MX fails and only report it (TLS-RPT). Switch "
+     "to mode enforce once the reports are clean."},
+    {"mtasts.mode_none", I, false, "The MTA-STS policy mode is none",
+     "Mode none withdraws the policy: senders forget it. Use testing or enforce to protect "
+     "mail to the domain."},
+    {"mtasts.max_age_missing", E, false, "The MTA-STS policy has no max_age",
+     "Add \"max_age: 604800\" (a week) or longer; senders cache the policy that long."},
+    {"mtasts.max_age_invalid", E, false, "The MTA-STS max_age is not 0 to 31557600",
+     "max_age is whole seconds, at most 31557600 (one year)."},
+    {"mtasts.max_age_short", W, false, "The MTA-STS max_age is under one day",
+     "A short max_age lets an attacker who blocks the policy fetch downgrade delivery soon "
+     "after the cache expires. Use weeks (e.g. 1209600) once the policy is stable."},
+    {"mtasts.mx_missing", E, false, "The MTA-STS policy lists no mx pattern",
+     "With mode enforce or testing, list every MX host (\"mx: mail.example.com\") or a "
+     "wildcard (\"mx: *.example.com\"); otherwise no MX is valid."},
+    {"mtasts.mx_invalid", E, false, "An mx line of the MTA-STS policy is not a host name",
+     "Write a host name or \"*.\" followed by one; a wildcard covers exactly one extra "
+     "leftmost label."},
+    {"mtasts.mx_too_many", W, false, "The MTA-STS policy has too many mx lines",
+     "Use wildcards (\"*.example.com\") to cover many MX hosts."},
+    {"mtasts.mx_not_covered", E, false, "An MX host is not covered by the MTA-STS policy",
+     "Add an mx line naming it (or a \"*.\" wildcard for its parent domain; a wildcard "
+     "covers one label only: *.example.com covers mx.example.com, not a.b.example.com). In "
+     "mode enforce senders refuse to deliver to an MX the policy does not list."},
+    {"mtasts.mx_cert_invalid", E, false,
+     "An MX host's certificate is not valid for MTA-STS",
+     "MTA-STS senders require a certificate from a trusted CA, in date, naming the MX host "
+     "(RFC 8461 §4.2). Install one on the MX (e.g. from Let's Encrypt) and send the "
+     "intermediates."},
+    {"mtasts.mx_starttls_failed", E, false, "An MX host offers no usable STARTTLS",
+     "MTA-STS senders deliver only over TLS: enable STARTTLS on port 25 of the MX with a "
+     "valid certificate."},
 
     /* ---- TLS-RPT (RFC 8460) ---- */
     {"tlsrpt.none", I, false, "The domain publishes no TLS-RPT record",

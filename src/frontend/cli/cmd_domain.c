@@ -70,7 +70,13 @@ static const char domain_usage[] =
     "  --connect             also probe the SMTP ports of every MX host\n"
     "  --ports LIST          ports to probe with --connect (default\n"
     "                        25,465,587,2525; at most 8)\n"
-    "  --ca-file FILE        trust these CA certificates when probing (--connect)\n"
+    "  --ca-file FILE        trust these CA certificates (the MTA-STS policy fetch,\n"
+    "                        and the probes of --connect)\n"
+    "MTA-STS:\n"
+    "  --no-mta-sts-fetch    do not fetch the MTA-STS policy file over HTTPS\n"
+    "  --mta-sts-connect ADDR:PORT  fetch the policy from ADDR:PORT instead of\n"
+    "                        mta-sts.DOMAIN:443 (for testing a policy host; the\n"
+    "                        certificate must still name mta-sts.DOMAIN)\n"
     "DNS:\n"
     "  --dns IP[@PORT]       resolve through this DNS server\n"
     "  --trust-anchor FILE|auto|none  validate DNSSEC with the anchors in FILE, or\n"
@@ -90,6 +96,7 @@ static const char domain_usage[] =
 enum {
     OPT_SELECTOR = 256, OPT_IP, OPT_HELO, OPT_SENDER, OPT_DNSBL, OPT_NO_DNSBL, OPT_CONNECT,
     OPT_PORTS, OPT_CA_FILE, OPT_DNS, OPT_TRUST_ANCHOR, OPT_TIMEOUT, OPT_FORMAT,
+    OPT_NO_STS_FETCH, OPT_STS_CONNECT,
 };
 
 static const struct option long_opts[] = {
@@ -102,6 +109,8 @@ static const struct option long_opts[] = {
     {"connect", no_argument, NULL, OPT_CONNECT},
     {"ports", required_argument, NULL, OPT_PORTS},
     {"ca-file", required_argument, NULL, OPT_CA_FILE},
+    {"no-mta-sts-fetch", no_argument, NULL, OPT_NO_STS_FETCH},
+    {"mta-sts-connect", required_argument, NULL, OPT_STS_CONNECT},
     {"dns", required_argument, NULL, OPT_DNS},
     {"trust-anchor", required_argument, NULL, OPT_TRUST_ANCHOR},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
@@ -300,6 +309,39 @@ static int parse_ip(domain_cli *c, const char *arg)
     return c->ip ? 0 : EXIT_SOFTWARE;
 }
 
+/* --mta-sts-connect: a numeric address (IPv6 in brackets) and a port. */
+static int parse_sts_connect(domain_cli *c, const char *arg)
+{
+    const char *colon = strrchr(arg, ':');
+    char addr[INET6_ADDRSTRLEN + 2] = "";
+    size_t alen = colon ? (size_t)(colon - arg) : 0;
+    bool ok = colon && alen > 0 && alen < sizeof addr;
+    if (ok) {
+        memcpy(addr, arg, alen);
+        addr[alen] = '\0';
+        unsigned char tmp[16];
+        if (addr[0] == '[' && alen > 2 && addr[alen - 1] == ']') {
+            addr[alen - 1] = '\0';
+            ok = inet_pton(AF_INET6, addr + 1, tmp) == 1;
+        } else {
+            ok = inet_pton(AF_INET, addr, tmp) == 1;
+        }
+        char *end = NULL;
+        errno = 0;
+        long port = strtol(colon + 1, &end, 10);
+        ok = ok && !errno && end != colon + 1 && !*end && port >= 1 && port <= 65535;
+    }
+    if (!ok) {
+        char *e = shown(arg);
+        int rc = usage_error("--mta-sts-connect takes ADDRESS:PORT (IPv6 as [ADDR]:PORT), "
+                             "not '%s'", e);
+        free(e);
+        return rc;
+    }
+    c->o.sts_connect = arg;
+    return 0;
+}
+
 static int push_owned(char ***v, size_t *n, char *s)
 {
     if (!s || xarray_push((void ***)v, n, s) < 0) {
@@ -348,7 +390,12 @@ static int parse_opt(domain_cli *c, int ch, char **argv)
     case OPT_NO_DNSBL: c->o.no_dnsbl = true; return 0;
     case OPT_CONNECT: c->o.connect = true; return 0;
     case OPT_PORTS: return parse_ports(c, optarg);
-    case OPT_CA_FILE: c->connect.ca_file = optarg; return 0;
+    case OPT_CA_FILE:
+        c->connect.ca_file = optarg;
+        c->o.ca_file = optarg;
+        return 0;
+    case OPT_NO_STS_FETCH: c->o.sts_fetch = false; return 0;
+    case OPT_STS_CONNECT: return parse_sts_connect(c, optarg);
     case OPT_DNS: c->dns.dns = optarg; return 0;
     case OPT_TRUST_ANCHOR:
         if (!optarg[0])
@@ -381,7 +428,7 @@ static int parse_opt(domain_cli *c, int ch, char **argv)
 /* Returns 0, -1 after --help, or an exit code. */
 static int parse_args(int argc, char **argv, domain_cli *c)
 {
-    c->o = (domain_opts){.timeout_ms = DEFAULT_TIMEOUT_MS};
+    c->o = (domain_opts){.timeout_ms = DEFAULT_TIMEOUT_MS, .sts_fetch = true};
     c->connect = (endpoint_opts){.tls = TLSM_AUTO, .timeout_ms = DEFAULT_TIMEOUT_MS};
     c->format = "text";
     optind = 1;
@@ -401,8 +448,17 @@ static int parse_args(int argc, char **argv, domain_cli *c)
         return usage_error("%s", "--sender needs --ip (it is only used to evaluate SPF)");
     if (c->o.no_dnsbl && c->n_dnsbls)
         return usage_error("%s", "--no-dnsbl and --dnsbl contradict each other");
-    if ((c->have_ports || c->connect.ca_file) && !c->o.connect)
-        return usage_error("%s", "--ports and --ca-file only apply with --connect");
+    if (c->have_ports && !c->o.connect)
+        return usage_error("%s", "--ports only applies with --connect");
+    if (c->o.ca_file && access(c->o.ca_file, R_OK) != 0) {
+        char *e = shown(c->o.ca_file);
+        int rc2 = usage_error("--ca-file '%s' cannot be read: %s", e, strerror(errno));
+        free(e);
+        return rc2;
+    }
+    if (c->o.sts_connect && !c->o.sts_fetch)
+        return usage_error("%s", "--mta-sts-connect and --no-mta-sts-fetch contradict each "
+                                 "other");
     c->o.domain = c->domain;
     c->o.ip = c->ip;
     c->o.selectors = (const char *const *)c->selectors;

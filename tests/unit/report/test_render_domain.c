@@ -33,24 +33,12 @@
 #include "report/render.h"
 #include "report/render_domain.h"
 #include "report/result.h"
+#include "support/golden.h"
+#include "support/report/result_fixture.h"
 
 #define GOLDEN_DIR SOURCE_DIR "/tests/golden/report"
 
-static char out_dir[512] = ".";
-
 /* ---- small builders ---- */
-
-static char *dup_or_die(const char *s)
-{
-    char *p = xstrdup(s);
-    assert_non_null(p);
-    return p;
-}
-
-static void strv_push(char ***v, size_t *n, const char *s)
-{
-    assert_int_equal(xarray_push((void ***)v, n, dup_or_die(s)), 0);
-}
 
 /* Grow an array of structs by one zeroed element; returns it. */
 static void *grow(void **v, size_t *n, size_t size)
@@ -63,22 +51,12 @@ static void *grow(void **v, size_t *n, size_t size)
 }
 #define GROW(arr, n) ((__typeof__(arr))grow((void **)&(arr), &(n), sizeof *(arr)))
 
-/* Findings written out in full (not through the catalogue), so the golden
- * files do not change when catalogue advice is reworded. */
-static void fnd(finding_list *l, const char *id, severity sev, bool temporary, stage_id stage,
-                const char *message, const char *advice)
-{
-    finding *f = GROW(l->v, l->n);
-    *f = (finding){.id = dup_or_die(id), .sev = sev, .temporary = temporary, .stage = stage,
-                   .message = dup_or_die(message), .advice = dup_or_die(advice)};
-}
-
 static domain_outcome *dom_new(const char *domain, int64_t ms, unsigned queries, unsigned waves,
                                bool validated)
 {
     domain_outcome *d = calloc(1, sizeof *d);
     assert_non_null(d);
-    d->domain = dup_or_die(domain);
+    d->domain = rf_strdup(domain);
     d->total_ms = ms;
     d->queries = queries;
     d->waves = waves;
@@ -90,7 +68,7 @@ static void sec(domain_outcome *d, domain_section_id s, stage_status st, const c
 {
     d->status[s] = st;
     free(d->summary[s]);
-    d->summary[s] = summary ? dup_or_die(summary) : NULL;
+    d->summary[s] = summary ? rf_strdup(summary) : NULL;
 }
 
 /* addrs: comma-separated, "" for none. */
@@ -99,12 +77,12 @@ static domain_mx_host *mx_host(domain_outcome *d, unsigned pref, const char *hos
 {
     domain_mx_host *h = GROW(d->mx.hosts, d->mx.n_hosts);
     h->pref = pref;
-    h->host = dup_or_die(host);
+    h->host = rf_strdup(host);
     h->addr_status = st;
     h->dnssec = ds;
-    char *copy = dup_or_die(addrs), *save = NULL;
+    char *copy = rf_strdup(addrs), *save = NULL;
     for (char *a = strtok_r(copy, ",", &save); a; a = strtok_r(NULL, ",", &save))
-        strv_push(&h->addrs, &h->n_addrs, a);
+        rf_strv_push(&h->addrs, &h->n_addrs, a);
     free(copy);
     return h;
 }
@@ -115,12 +93,12 @@ static spf_node *node(spf_node_kind k, const char *domain, const char *record, c
     spf_node *n = calloc(1, sizeof *n);
     assert_non_null(n);
     n->kind = k;
-    n->domain = dup_or_die(domain);
-    n->record = record ? dup_or_die(record) : NULL;
-    n->matched = matched ? dup_or_die(matched) : NULL;
+    n->domain = rf_strdup(domain);
+    n->record = record ? rf_strdup(record) : NULL;
+    n->matched = matched ? rf_strdup(matched) : NULL;
     n->result = r;
     n->lookups = lookups;
-    n->reason = reason ? dup_or_die(reason) : NULL;
+    n->reason = reason ? rf_strdup(reason) : NULL;
     return n;
 }
 
@@ -139,9 +117,9 @@ static spf_outcome *spf_out(spf_result r, const char *domain, const char *explan
     spf_outcome *o = calloc(1, sizeof *o);
     assert_non_null(o);
     o->result = r;
-    o->domain = dup_or_die(domain);
-    o->explanation = explanation ? dup_or_die(explanation) : NULL;
-    o->reason = dup_or_die(reason);
+    o->domain = rf_strdup(domain);
+    o->explanation = explanation ? rf_strdup(explanation) : NULL;
+    o->reason = rf_strdup(reason);
     o->dns_terms = terms;
     o->void_lookups = voids;
     o->tree = tree;
@@ -152,11 +130,11 @@ static domain_dkim_key *dkim_key(domain_outcome *d, const char *sel, dns_status 
                                  const char *record)
 {
     domain_dkim_key *k = GROW(d->dkim.keys, d->dkim.n_keys);
-    k->selector = dup_or_die(sel);
+    k->selector = rf_strdup(sel);
     k->name = xasprintf("%s._domainkey.%s", sel, d->domain);
     assert_non_null(k->name);
     k->status = st;
-    k->record = record ? dup_or_die(record) : NULL;
+    k->record = record ? rf_strdup(record) : NULL;
     if (record) {
         k->key = calloc(1, sizeof *k->key);
         assert_non_null(k->key);
@@ -172,8 +150,8 @@ static void dmarc_set(domain_outcome *d, const char *at, const char *record, dns
 {
     d->dmarc.status = DNS_OK;
     d->dmarc.dnssec = ds;
-    d->dmarc.found_at = dup_or_die(at);
-    d->dmarc.record = dup_or_die(record);
+    d->dmarc.found_at = rf_strdup(at);
+    d->dmarc.record = rf_strdup(record);
     d->dmarc.n_records = 1;
     err e;
     err_clear(&e);
@@ -184,9 +162,9 @@ static void dmarc_dest(domain_outcome *d, const char *uri, const char *auth_name
                        dns_status st)
 {
     domain_dmarc_dest *dd = GROW(d->dmarc.dests, d->dmarc.n_dests);
-    dd->uri = dup_or_die(uri);
+    dd->uri = rf_strdup(uri);
     dd->external = auth_name != NULL;
-    dd->auth_name = auth_name ? dup_or_die(auth_name) : NULL;
+    dd->auth_name = auth_name ? rf_strdup(auth_name) : NULL;
     dd->authorized = authorized;
     dd->auth_status = st;
 }
@@ -195,13 +173,13 @@ static domain_ptr_entry *ptr(domain_outcome *d, const char *addr, const char *fo
                              dns_status st, const char *name, bool confirmed)
 {
     domain_ptr_entry *p = GROW(d->ptr.v, d->ptr.n);
-    p->addr = dup_or_die(addr);
-    p->for_host = for_host ? dup_or_die(for_host) : NULL;
+    p->addr = rf_strdup(addr);
+    p->for_host = for_host ? rf_strdup(for_host) : NULL;
     p->status = st;
     if (name)
-        strv_push(&p->names, &p->n_names, name);
+        rf_strv_push(&p->names, &p->n_names, name);
     p->confirmed = confirmed;
-    p->confirmed_name = confirmed && name ? dup_or_die(name) : NULL;
+    p->confirmed_name = confirmed && name ? rf_strdup(name) : NULL;
     return p;
 }
 
@@ -209,8 +187,8 @@ static domain_dnsbl_entry *bl(domain_outcome *d, const char *addr, const char *z
                               dns_status st, const char *code, const char *reason)
 {
     domain_dnsbl_entry *e = GROW(d->dnsbl.v, d->dnsbl.n);
-    e->addr = dup_or_die(addr);
-    e->zone = dup_or_die(zone);
+    e->addr = rf_strdup(addr);
+    e->zone = rf_strdup(zone);
     /* The reversed IPv4 address, as the engine asks it. */
     unsigned a, b, c, x;
     assert_int_equal(sscanf(addr, "%u.%u.%u.%u", &a, &b, &c, &x), 4);
@@ -218,11 +196,11 @@ static domain_dnsbl_entry *bl(domain_outcome *d, const char *addr, const char *z
     assert_non_null(e->query);
     e->status = st;
     if (code) {
-        strv_push(&e->codes, &e->n_codes, code);
+        rf_strv_push(&e->codes, &e->n_codes, code);
         e->refused = strncmp(code, "127.255.255.", 12) == 0;
         e->listed = !e->refused;
     }
-    e->reason = reason ? dup_or_die(reason) : NULL;
+    e->reason = reason ? rf_strdup(reason) : NULL;
     return e;
 }
 
@@ -259,7 +237,7 @@ static result *build_good(void)
 
     d->spf.status = DNS_OK;
     d->spf.dnssec = DNSSEC_SECURE;
-    strv_push(&d->spf.records, &d->spf.n_records, "v=spf1 mx include:_spf.example.net -all");
+    rf_strv_push(&d->spf.records, &d->spf.n_records, "v=spf1 mx include:_spf.example.net -all");
     spf_node *top = node(SPF_NODE_TOP, "example.com", "v=spf1 mx include:_spf.example.net -all",
                          "-all", SPF_RESULT_FAIL, 2, NULL);
     child(top, node(SPF_NODE_INCLUDE, "_spf.example.net", "v=spf1 ip4:198.51.100.0/24 ~all",
@@ -280,27 +258,49 @@ static result *build_good(void)
     err_clear(&e);
     const char *sts = "v=STSv1; id=20240101T000000";
     d->mtasts.txt = (domain_txt_policy){.status = DNS_OK, .dnssec = DNSSEC_SECURE,
-                                        .record = dup_or_die(sts), .n_records = 1};
+                                        .record = rf_strdup(sts), .n_records = 1};
     assert_int_equal(mtasts_record_parse(sts, strlen(sts), &d->mtasts.parsed, &e), 0);
+    /* the fetched policy: both MX covered by a wildcard, one certificate checked */
+    domain_sts_policy *sp = calloc(1, sizeof *sp);
+    assert_non_null(sp);
+    sp->url = rf_strdup("https://mta-sts.example.com/.well-known/mta-sts.txt");
+    sp->fetched = true;
+    sp->http_status = 200;
+    sp->content_type = rf_strdup("text/plain");
+    sp->address = rf_strdup("192.0.2.80");
+    const char *pol = "version: STSv1\nmode: enforce\nmx: *.example.com\nmax_age: 1209600\n";
+    assert_int_equal(mtasts_policy_parse(pol, strlen(pol), &sp->parsed, &e), 0);
+    sp->mx = calloc(2, sizeof *sp->mx);
+    assert_non_null(sp->mx);
+    sp->n_mx = 2;
+    sp->mx[0] = (domain_sts_mx){.host = rf_strdup("mx1.example.com"),
+                                .pattern = rf_strdup("*.example.com"), .cert_checked = true,
+                                .port = 25, .cert_valid = true};
+    sp->mx[1] = (domain_sts_mx){.host = rf_strdup("mx2.example.com"),
+                                .pattern = rf_strdup("*.example.com"), .port = 25,
+                                .cert_error = rf_strdup("not checked: port 25 is timeout")};
+    sp->certs_checked = true;
+    d->mtasts.policy = sp;
     const char *rpt = "v=TLSRPTv1; rua=mailto:tls-reports@example.com";
     d->tlsrpt.txt = (domain_txt_policy){.status = DNS_OK, .dnssec = DNSSEC_SECURE,
-                                        .record = dup_or_die(rpt), .n_records = 1};
+                                        .record = rf_strdup(rpt), .n_records = 1};
     assert_int_equal(tlsrpt_parse(rpt, strlen(rpt), &d->tlsrpt.parsed, &e), 0);
 
     ptr(d, "2001:db8::1", "mx1.example.com", DNS_OK, "mx1.example.com", true);
     ptr(d, "192.0.2.1", "mx1.example.com", DNS_OK, "mx1.example.com", true);
     ptr(d, "192.0.2.2", "mx2.example.com", DNS_OK, "mx2.example.com", true);
 
-    strv_push(&d->dnsbl.zones, &d->dnsbl.n_zones, "bl.example.net");
-    strv_push(&d->dnsbl.zones, &d->dnsbl.n_zones, "dnsbl.example.org");
+    rf_strv_push(&d->dnsbl.zones, &d->dnsbl.n_zones, "bl.example.net");
+    rf_strv_push(&d->dnsbl.zones, &d->dnsbl.n_zones, "dnsbl.example.org");
     bl(d, "192.0.2.1", "bl.example.net", DNS_NXDOMAIN, NULL, NULL);
     bl(d, "192.0.2.1", "dnsbl.example.org", DNS_NXDOMAIN, NULL, NULL);
     bl(d, "192.0.2.2", "bl.example.net", DNS_NXDOMAIN, NULL, NULL);
     bl(d, "192.0.2.2", "dnsbl.example.org", DNS_NXDOMAIN, NULL, NULL);
 
-    fnd(&d->findings, "mtasts.policy_not_fetched", SEV_INFO, false, STAGE_MTASTS,
-        "The MTA-STS policy file was not fetched",
-        "The TLS audit fetches and checks https://mta-sts.example.com/.well-known/mta-sts.txt.");
+    rf_finding(&d->findings, "mtasts.policy_not_fetched", SEV_INFO, false, STAGE_MTASTS,
+               "The MTA-STS policy file was not fetched",
+               "The TLS audit fetches and checks "
+               "https://mta-sts.example.com/.well-known/mta-sts.txt.");
     return finish(d);
 }
 
@@ -323,23 +323,23 @@ static result *build_bad(void)
 
     d->mx.status = DNS_OK;
     domain_mx_host *h = mx_host(d, 10, "mx.bad.example", DNS_OK, DNSSEC_UNCHECKED, "198.51.100.7");
-    h->cname = dup_or_die("mail.other.example");
+    h->cname = rf_strdup("mail.other.example");
     h->probe = calloc(1, sizeof *h->probe);
     assert_non_null(h->probe);
     h->probe->ports[h->probe->n++] = (sweep_port){
         .port = 25, .state = PORT_OPEN, .tls = TLSM_STARTTLS, .banner_code = 220, .ms = 41,
-        .summary = dup_or_die("open — STARTTLS offered")};
+        .summary = rf_strdup("open — STARTTLS offered")};
     h->probe->ports[h->probe->n++] = (sweep_port){
         .port = 587, .state = PORT_REFUSED, .tls = TLSM_NONE, .ms = 1,
-        .summary = dup_or_die("refused — nothing listens on 587")};
+        .summary = rf_strdup("refused — nothing listens on 587")};
     h->probe->best_port = 25;
     h = mx_host(d, 20, "192.0.2.55", DNS_NXDOMAIN, DNSSEC_UNCHECKED, "");
     h->ip_literal = true;
     mx_host(d, 30, "gone.bad.example", DNS_NXDOMAIN, DNSSEC_UNCHECKED, "");
 
     d->spf.status = DNS_OK;
-    strv_push(&d->spf.records, &d->spf.n_records,
-              "v=spf1 include:a.bad.example include:b.bad.example ?all");
+    rf_strv_push(&d->spf.records, &d->spf.n_records,
+                 "v=spf1 include:a.bad.example include:b.bad.example ?all");
     spf_node *top = node(SPF_NODE_TOP, "bad.example",
                          "v=spf1 include:a.bad.example include:b.bad.example ?all", NULL,
                          SPF_RESULT_PERMERROR, 11,
@@ -364,7 +364,7 @@ static result *build_bad(void)
     d->spf.eval = spf_out(SPF_RESULT_FAIL, "bad.example",
                           "Not authorised \x07 grüße, see https://bad.example/spf",
                           "'-all' matched", 0, 0, et);
-    d->spf.eval_ip = dup_or_die("203.0.113.9");
+    d->spf.eval_ip = rf_strdup("203.0.113.9");
 
     d->dkim.n_tried = 3;
     domain_dkim_key *k = dkim_key(d, "weak", DNS_OK, "v=DKIM1; t=y; p=MFwwDQYJKoZIhvcNAQEBBQ…");
@@ -386,64 +386,64 @@ static result *build_bad(void)
     err e;
     err_clear(&e);
     const char *rpt = "v=TLSRPTv1; rua=mailto:a@bad.example";
-    d->tlsrpt.txt = (domain_txt_policy){.status = DNS_OK, .record = dup_or_die(rpt),
+    d->tlsrpt.txt = (domain_txt_policy){.status = DNS_OK, .record = rf_strdup(rpt),
                                         .n_records = 2};
     assert_int_equal(tlsrpt_parse(rpt, strlen(rpt), &d->tlsrpt.parsed, &e), 0);
 
     ptr(d, "198.51.100.7", "mx.bad.example", DNS_OK, "host-198-51-100-7.isp.example", false);
     ptr(d, "203.0.113.9", NULL, DNS_NXDOMAIN, NULL, false);
 
-    d->helo.name = dup_or_die("localhost");
+    d->helo.name = rf_strdup("localhost");
     d->helo.status = DNS_NXDOMAIN;
 
-    strv_push(&d->dnsbl.zones, &d->dnsbl.n_zones, "bl.example.net");
-    strv_push(&d->dnsbl.zones, &d->dnsbl.n_zones, "rbl.example.org");
+    rf_strv_push(&d->dnsbl.zones, &d->dnsbl.n_zones, "bl.example.net");
+    rf_strv_push(&d->dnsbl.zones, &d->dnsbl.n_zones, "rbl.example.org");
     bl(d, "198.51.100.7", "bl.example.net", DNS_NXDOMAIN, NULL, NULL);
     bl(d, "198.51.100.7", "rbl.example.org", DNS_NXDOMAIN, NULL, NULL);
     bl(d, "203.0.113.9", "bl.example.net", DNS_OK, "127.0.0.2",
        "Listed \\x1B[31m see https://bl.example.net/q?203.0.113.9");
     bl(d, "203.0.113.9", "rbl.example.org", DNS_OK, "127.255.255.254", NULL);
 
-    fnd(&d->findings, "mx.cname", SEV_WARNING, false, STAGE_MX,
-        "MX host mx.bad.example is a CNAME (to mail.other.example)",
-        "Point the MX record at the canonical name (RFC 2181 §10.3).");
-    fnd(&d->findings, "mx.ip_literal", SEV_ERROR, false, STAGE_MX,
-        "MX 20 is the IP literal 192.0.2.55, not a host name",
-        "Publish an A record for a host name and point the MX at it.");
-    fnd(&d->findings, "spf.too_many_lookups", SEV_ERROR, false, STAGE_SPF,
-        "Evaluating bad.example needs 11 DNS lookups; the limit is 10",
-        "Flatten includes you control or drop services you no longer use.");
-    fnd(&d->findings, "dkim.key_weak", SEV_ERROR, false, STAGE_DKIM,
-        "weak._domainkey.bad.example holds a 512-bit RSA key", "Publish a 2048-bit key.");
-    fnd(&d->findings, "dkim.key_revoked", SEV_WARNING, false, STAGE_DKIM,
-        "old._domainkey.bad.example is revoked (empty p=)",
-        "Remove the record once no mail signed with it is in flight.");
-    fnd(&d->findings, "dkim.not_found", SEV_ERROR, false, STAGE_DKIM,
-        "gone._domainkey.bad.example: no DKIM key (nxdomain)",
-        "Check the selector your signer uses.");
-    fnd(&d->findings, "dmarc.p_none", SEV_WARNING, false, STAGE_DMARC,
-        "p=none asks receivers to do nothing with mail that fails DMARC",
-        "Move to p=quarantine, then p=reject, once reports show your mail aligns.");
-    fnd(&d->findings, "dmarc.rua_unauthorized", SEV_WARNING, false, STAGE_DMARC,
-        "collector.example does not accept DMARC reports for bad.example",
-        "Ask collector.example to publish bad.example._report._dmarc.collector.example.");
-    fnd(&d->findings, "tlsrpt.multiple", SEV_ERROR, false, STAGE_TLSRPT,
-        "2 TLS-RPT records at _smtp._tls.bad.example", "Keep exactly one.");
-    fnd(&d->findings, "ptr.not_confirmed", SEV_WARNING, false, STAGE_PTR,
-        "198.51.100.7 → host-198-51-100-7.isp.example, which does not resolve back",
-        "Ask whoever runs the address to set a PTR that resolves back to it.");
-    fnd(&d->findings, "helo.not_fqdn", SEV_WARNING, false, STAGE_HELO,
-        "HELO name localhost is not a fully qualified domain name",
-        "Use the host's public name, one that resolves to its address.");
-    fnd(&d->findings, "dnsbl.listed", SEV_ERROR, false, STAGE_DNSBL,
-        "203.0.113.9 is listed on bl.example.net (127.0.0.2): Listed \\x1B[31m",
-        "Follow the list's removal procedure after fixing the cause.");
-    fnd(&d->findings, "dnsbl.refused", SEV_INFO, false, STAGE_DNSBL,
-        "rbl.example.org refuses queries from this resolver",
-        "Query the list through your own resolver.");
-    fnd(&d->findings, "domain.partial", SEV_INFO, false, STAGE_NONE,
-        "some answers came late", "");
-    strv_push(&d->notes, &d->n_notes, "DNS wave 4: 2 of 8 queries unanswered at the deadline");
+    rf_finding(&d->findings, "mx.cname", SEV_WARNING, false, STAGE_MX,
+               "MX host mx.bad.example is a CNAME (to mail.other.example)",
+               "Point the MX record at the canonical name (RFC 2181 §10.3).");
+    rf_finding(&d->findings, "mx.ip_literal", SEV_ERROR, false, STAGE_MX,
+               "MX 20 is the IP literal 192.0.2.55, not a host name",
+               "Publish an A record for a host name and point the MX at it.");
+    rf_finding(&d->findings, "spf.too_many_lookups", SEV_ERROR, false, STAGE_SPF,
+               "Evaluating bad.example needs 11 DNS lookups; the limit is 10",
+               "Flatten includes you control or drop services you no longer use.");
+    rf_finding(&d->findings, "dkim.key_weak", SEV_ERROR, false, STAGE_DKIM,
+               "weak._domainkey.bad.example holds a 512-bit RSA key", "Publish a 2048-bit key.");
+    rf_finding(&d->findings, "dkim.key_revoked", SEV_WARNING, false, STAGE_DKIM,
+               "old._domainkey.bad.example is revoked (empty p=)",
+               "Remove the record once no mail signed with it is in flight.");
+    rf_finding(&d->findings, "dkim.not_found", SEV_ERROR, false, STAGE_DKIM,
+               "gone._domainkey.bad.example: no DKIM key (nxdomain)",
+               "Check the selector your signer uses.");
+    rf_finding(&d->findings, "dmarc.p_none", SEV_WARNING, false, STAGE_DMARC,
+               "p=none asks receivers to do nothing with mail that fails DMARC",
+               "Move to p=quarantine, then p=reject, once reports show your mail aligns.");
+    rf_finding(&d->findings, "dmarc.rua_unauthorized", SEV_WARNING, false, STAGE_DMARC,
+               "collector.example does not accept DMARC reports for bad.example",
+               "Ask collector.example to publish bad.example._report._dmarc.collector.example.");
+    rf_finding(&d->findings, "tlsrpt.multiple", SEV_ERROR, false, STAGE_TLSRPT,
+               "2 TLS-RPT records at _smtp._tls.bad.example", "Keep exactly one.");
+    rf_finding(&d->findings, "ptr.not_confirmed", SEV_WARNING, false, STAGE_PTR,
+               "198.51.100.7 → host-198-51-100-7.isp.example, which does not resolve back",
+               "Ask whoever runs the address to set a PTR that resolves back to it.");
+    rf_finding(&d->findings, "helo.not_fqdn", SEV_WARNING, false, STAGE_HELO,
+               "HELO name localhost is not a fully qualified domain name",
+               "Use the host's public name, one that resolves to its address.");
+    rf_finding(&d->findings, "dnsbl.listed", SEV_ERROR, false, STAGE_DNSBL,
+               "203.0.113.9 is listed on bl.example.net (127.0.0.2): Listed \\x1B[31m",
+               "Follow the list's removal procedure after fixing the cause.");
+    rf_finding(&d->findings, "dnsbl.refused", SEV_INFO, false, STAGE_DNSBL,
+               "rbl.example.org refuses queries from this resolver",
+               "Query the list through your own resolver.");
+    rf_finding(&d->findings, "domain.partial", SEV_INFO, false, STAGE_NONE,
+               "some answers came late", "");
+    rf_strv_push(&d->notes, &d->n_notes, "DNS wave 4: 2 of 8 queries unanswered at the deadline");
     return finish(d);
 }
 
@@ -469,10 +469,10 @@ static result *build_tempfail(void)
     d->dmarc.status = DNS_TIMEOUT;
     d->mtasts.txt.status = DNS_NODATA;
     d->tlsrpt.txt.status = DNS_NXDOMAIN;
-    fnd(&d->findings, "spf.timeout", SEV_ERROR, true, STAGE_SPF,
-        "The TXT lookup for nullmx.example timed out", "Retry later.");
-    fnd(&d->findings, "dmarc.timeout", SEV_ERROR, true, STAGE_DMARC,
-        "The lookup of _dmarc.nullmx.example timed out", "Retry later.");
+    rf_finding(&d->findings, "spf.timeout", SEV_ERROR, true, STAGE_SPF,
+               "The TXT lookup for nullmx.example timed out", "Retry later.");
+    rf_finding(&d->findings, "dmarc.timeout", SEV_ERROR, true, STAGE_DMARC,
+               "The lookup of _dmarc.nullmx.example timed out", "Retry later.");
     return finish(d);
 }
 
@@ -482,119 +482,7 @@ static result *build_empty(void)
     return finish(dom_new("empty.example", 0, 0, 0, false));
 }
 
-/* ---- golden comparison (as in test_render.c) ---- */
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    buf b;
-    buf_init(&b, 1 << 24);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (buf_append(&b, chunk, n) < 0)
-            break;
-    fclose(f);
-    return buf_steal(&b);
-}
-
-static void spit(const char *path, const char *s)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(s, 1, strlen(s), f), strlen(s));
-    assert_int_equal(fclose(f), 0);
-}
-
-/* The first "version" key (the document's) becomes @VERSION@. */
-static char *normalize_version(const char *doc)
-{
-    const char *key = "\"version\": \"";
-    const char *at = strstr(doc, key);
-    const char *end = at ? strchr(at + strlen(key), '"') : NULL;
-    char *s = end ? xasprintf("%.*s%s@VERSION@\"%s", (int)(at - doc), doc, key, end + 1)
-                  : xstrdup(doc);
-    assert_non_null(s);
-    return s;
-}
-
-static void golden(const char *name, const char *ext, const char *rendered)
-{
-    char *got = normalize_version(rendered);
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s.%s.ref", GOLDEN_DIR, name, ext);
-    const char *upd = getenv("SMTPSCOPE_GOLDEN_UPDATE");
-    if (upd && strcmp(upd, "1") == 0) {
-        spit(path, got);
-        free(got);
-        return;
-    }
-    char *want = slurp(path);
-    if (!want)
-        fail_msg("missing golden file %s (create it with SMTPSCOPE_GOLDEN_UPDATE=1)", path);
-    if (strcmp(want, got) != 0) {
-        char out[1024];
-        snprintf(out, sizeof out, "%s/%s.%s.out", out_dir, name, ext);
-        spit(out, got);
-        size_t line = 1;
-        for (size_t i = 0; want[i] && want[i] == got[i]; i++)
-            line += want[i] == '\n';
-        free(want);
-        free(got);
-        fail_msg("%s differs from the golden file at line %zu; actual output in %s "
-                 "(SMTPSCOPE_GOLDEN_UPDATE=1 rewrites the .ref)",
-                 path, line, out);
-    }
-    free(want);
-    free(got);
-}
-
-static char *render_with(const renderer *rd, const result *r, bool color, bool verbose)
-{
-    render_opts o = {.color = color, .verbose = verbose};
-    buf b;
-    buf_init(&b, 1 << 24);
-    assert_int_equal(rd->render(r, &o, &b), 0);
-    char *s = buf_steal(&b);
-    assert_non_null(s);
-    return s;
-}
-
-static json_t *parse_back(const char *js)
-{
-    json_error_t je;
-    json_t *doc = json_loads(js, JSON_REJECT_DUPLICATES, &je);
-    if (!doc)
-        fail_msg("renderer output is not valid JSON: %s (line %d)", je.text, je.line);
-    return doc;
-}
-
 /* ---- JSON shape (docs/json.md, "domain") ---- */
-
-static void expect_keys(json_t *o, const char *const *keys, size_t n, const char *what)
-{
-    if (!json_is_object(o))
-        fail_msg("%s is not an object", what);
-    if (json_object_size(o) != n)
-        fail_msg("%s has %zu keys, expected %zu", what, json_object_size(o), n);
-    size_t i = 0;
-    const char *k;
-    json_t *v;
-    json_object_foreach(o, k, v) {
-        (void)v;
-        if (strcmp(k, keys[i]) != 0)
-            fail_msg("%s: key %zu is \"%s\", expected \"%s\"", what, i, k, keys[i]);
-        i++;
-    }
-}
-
-#define KEYS(o, what, ...)                                                      \
-    do {                                                                        \
-        static const char *const k_[] = {__VA_ARGS__};                          \
-        expect_keys((o), k_, sizeof k_ / sizeof k_[0], (what));                 \
-    } while (0)
 
 static const char *const dns_statuses[] = {"ok", "nxdomain", "nodata", "servfail", "timeout",
                                            "error"};
@@ -617,8 +505,8 @@ static void check_spf_node(json_t *n, int depth)
 {
     if (json_is_null(n))
         return;
-    KEYS(n, "spf tree node", "kind", "domain", "record", "matched", "result", "lookups", "reason",
-         "children");
+    RF_KEYS(n, "spf tree node", "kind", "domain", "record", "matched", "result", "lookups",
+            "reason", "children");
     assert_true(json_is_array(json_object_get(n, "children")));
     assert_true(json_is_integer(json_object_get(n, "lookups")));
     assert_true(depth < 30);
@@ -633,9 +521,10 @@ static void check_spf_node(json_t *n, int depth)
 
 static void check_schema(json_t *doc)
 {
-    KEYS(doc, "domain document", "tool", "version", "schema", "command", "verdict", "duration_ms",
-         "domain", "dnssec_validated", "queries", "waves", "sections", "mx", "spf", "dkim",
-         "dmarc", "mtasts", "tlsrpt", "ptr", "helo", "dnsbl", "findings", "notes");
+    RF_KEYS(doc, "domain document", "tool", "version", "schema", "command", "verdict",
+            "duration_ms", "domain", "dnssec_validated", "queries", "waves", "sections", "mx",
+            "spf", "dkim", "dmarc", "mtasts", "tlsrpt", "ptr", "helo", "dnsbl", "findings",
+            "notes");
     assert_string_equal(json_string_value(json_object_get(doc, "command")), "domain");
     assert_int_equal(json_integer_value(json_object_get(doc, "schema")), 1);
     static const char *const names[] = {"mx",     "spf",    "dkim", "dmarc", "mtasts",
@@ -644,79 +533,90 @@ static void check_schema(json_t *doc)
     assert_int_equal(json_array_size(secs), 9);
     for (size_t i = 0; i < 9; i++) {
         json_t *s = json_array_get(secs, i);
-        KEYS(s, "section", "name", "status", "summary");
+        RF_KEYS(s, "section", "name", "status", "summary");
         assert_string_equal(json_string_value(json_object_get(s, "name")), names[i]);
     }
     size_t i;
     json_t *v;
 
     json_t *mx = json_object_get(doc, "mx");
-    KEYS(mx, "mx", "status", "dnssec", "null_mx", "implicit", "hosts");
+    RF_KEYS(mx, "mx", "status", "dnssec", "null_mx", "implicit", "hosts");
     STATUS(json_object_get(mx, "status"), "mx.status");
     DNSSEC(json_object_get(mx, "dnssec"), "mx.dnssec");
     json_array_foreach(json_object_get(mx, "hosts"), i, v) {
-        KEYS(v, "mx host", "pref", "host", "ip_literal", "cname", "addr_status", "addresses",
-             "dnssec", "probe");
+        RF_KEYS(v, "mx host", "pref", "host", "ip_literal", "cname", "addr_status", "addresses",
+                "dnssec", "probe");
         STATUS(json_object_get(v, "addr_status"), "mx host addr_status");
         json_t *p = json_object_get(v, "probe");
         if (!json_is_null(p)) {
-            KEYS(p, "probe", "best_port", "ports");
+            RF_KEYS(p, "probe", "best_port", "ports");
             size_t j;
             json_t *po;
             json_array_foreach(json_object_get(p, "ports"), j, po)
-                KEYS(po, "probe port", "port", "state", "tls_mode", "banner_code", "ms",
-                     "summary");
+                RF_KEYS(po, "probe port", "port", "state", "tls_mode", "banner_code", "ms",
+                        "summary");
         }
     }
 
     json_t *spf = json_object_get(doc, "spf");
-    KEYS(spf, "spf", "status", "dnssec", "records", "result", "reason", "lookups",
-         "void_lookups", "tree", "evaluation");
+    RF_KEYS(spf, "spf", "status", "dnssec", "records", "result", "reason", "lookups",
+            "void_lookups", "tree", "evaluation");
     STATUS(json_object_get(spf, "status"), "spf.status");
     check_spf_node(json_object_get(spf, "tree"), 0);
     json_t *ev = json_object_get(spf, "evaluation");
     if (!json_is_null(ev)) {
-        KEYS(ev, "spf evaluation", "ip", "result", "explanation", "reason", "lookups", "tree");
+        RF_KEYS(ev, "spf evaluation", "ip", "result", "explanation", "reason", "lookups", "tree");
         check_spf_node(json_object_get(ev, "tree"), 0);
     }
 
     json_t *dkim = json_object_get(doc, "dkim");
-    KEYS(dkim, "dkim", "defaults_used", "tried", "keys");
+    RF_KEYS(dkim, "dkim", "defaults_used", "tried", "keys");
     json_array_foreach(json_object_get(dkim, "keys"), i, v) {
-        KEYS(v, "dkim key", "selector", "name", "status", "dnssec", "record", "key");
+        RF_KEYS(v, "dkim key", "selector", "name", "status", "dnssec", "record", "key");
         json_t *k = json_object_get(v, "key");
         if (!json_is_null(k))
-            KEYS(k, "dkim key record", "k", "key_type", "key_bits", "hashes", "service_email",
-                 "testing", "strict", "revoked", "notes");
+            RF_KEYS(k, "dkim key record", "k", "key_type", "key_bits", "hashes", "service_email",
+                    "testing", "strict", "revoked", "notes");
     }
 
     json_t *dm = json_object_get(doc, "dmarc");
-    KEYS(dm, "dmarc", "status", "dnssec", "found_at", "from_org", "org_domain", "record",
-         "records", "policy", "destinations");
+    RF_KEYS(dm, "dmarc", "status", "dnssec", "found_at", "from_org", "org_domain", "record",
+            "records", "policy", "destinations");
     if (!json_is_null(json_object_get(dm, "policy")))
-        KEYS(json_object_get(dm, "policy"), "dmarc policy", "p", "sp", "np", "pct", "adkim",
-             "aspf", "fo", "ri");
+        RF_KEYS(json_object_get(dm, "policy"), "dmarc policy", "p", "sp", "np", "pct", "adkim",
+                "aspf", "fo", "ri");
     json_array_foreach(json_object_get(dm, "destinations"), i, v)
-        KEYS(v, "dmarc destination", "uri", "kind", "external", "auth_name", "authorized",
-             "auth_status");
+        RF_KEYS(v, "dmarc destination", "uri", "kind", "external", "auth_name", "authorized",
+                "auth_status");
 
-    KEYS(json_object_get(doc, "mtasts"), "mtasts", "status", "dnssec", "record", "records", "id");
-    KEYS(json_object_get(doc, "tlsrpt"), "tlsrpt", "status", "dnssec", "record", "records", "rua");
+    json_t *sts = json_object_get(doc, "mtasts");
+    RF_KEYS(sts, "mtasts", "status", "dnssec", "record", "records", "id", "policy");
+    if (!json_is_null(json_object_get(sts, "policy"))) {
+        json_t *sp = json_object_get(sts, "policy");
+        RF_KEYS(sp, "mtasts policy", "url", "fetched", "failure", "error", "http_status",
+                "content_type", "address", "mode", "max_age", "mx_patterns", "certs_checked",
+                "mx_hosts");
+        json_array_foreach(json_object_get(sp, "mx_hosts"), i, v)
+            RF_KEYS(v, "mtasts mx host", "host", "pattern", "cert_checked", "cert_port",
+                    "cert_valid", "cert_error");
+    }
+    RF_KEYS(json_object_get(doc, "tlsrpt"), "tlsrpt", "status", "dnssec", "record", "records",
+            "rua");
     json_array_foreach(json_object_get(doc, "ptr"), i, v) {
-        KEYS(v, "ptr entry", "address", "for_host", "status", "names", "confirmed",
-             "confirmed_name");
+        RF_KEYS(v, "ptr entry", "address", "for_host", "status", "names", "confirmed",
+                "confirmed_name");
         STATUS(json_object_get(v, "status"), "ptr status");
     }
     json_t *helo = json_object_get(doc, "helo");
     if (!json_is_null(helo))
-        KEYS(helo, "helo", "name", "syntax_ok", "literal", "status", "addresses", "matches_ip");
+        RF_KEYS(helo, "helo", "name", "syntax_ok", "literal", "status", "addresses", "matches_ip");
     json_t *dnsbl = json_object_get(doc, "dnsbl");
-    KEYS(dnsbl, "dnsbl", "zones", "entries");
+    RF_KEYS(dnsbl, "dnsbl", "zones", "entries");
     json_array_foreach(json_object_get(dnsbl, "entries"), i, v)
-        KEYS(v, "dnsbl entry", "address", "zone", "query", "status", "listed", "refused", "codes",
-             "reason");
+        RF_KEYS(v, "dnsbl entry", "address", "zone", "query", "status", "listed", "refused",
+                "codes", "reason");
     json_array_foreach(json_object_get(doc, "findings"), i, v)
-        KEYS(v, "finding", "id", "severity", "stage", "temporary", "message", "advice");
+        RF_KEYS(v, "finding", "id", "severity", "stage", "temporary", "message", "advice");
     assert_true(json_is_array(json_object_get(doc, "notes")));
 }
 
@@ -751,12 +651,12 @@ static void test_golden(void **state)
     for (size_t i = 0; i < N_CASES; i++) {
         result *r = cases[i].build();
         assert_string_equal(verdict_name(r->verdict), cases[i].verdict);
-        char *text = render_with(&render_text, r, false, false);
+        char *text = rf_render(&render_text, r, false, false);
         assert_clean_text(text);
-        golden(cases[i].name, "txt", text);
-        char *js = render_with(&render_json, r, false, false);
-        golden(cases[i].name, "json", js);
-        json_t *doc = parse_back(js);
+        GOLDEN_ASSERT(GOLDEN_DIR, cases[i].name, "txt", text);
+        char *js = rf_render(&render_json, r, false, false);
+        GOLDEN_ASSERT(GOLDEN_DIR, cases[i].name, "json", js);
+        json_t *doc = rf_parse_json(js);
         check_schema(doc);
         assert_string_equal(json_string_value(json_object_get(doc, "verdict")), cases[i].verdict);
         assert_int_equal(json_array_size(json_object_get(doc, "findings")), r->findings.n);
@@ -771,7 +671,7 @@ static void test_text_details(void **state)
 {
     (void)state;
     result *r = build_bad();
-    char *t = render_with(&render_text, r, false, false);
+    char *t = rf_render(&render_text, r, false, false);
     /* Header, sections in order, the tree with the lookup count. */
     assert_non_null(strstr(t, "smtpscope domain bad.example — fail, 2350 ms, 41 DNS queries in "
                               "4 waves, DNSSEC not validated\n"));
@@ -807,7 +707,7 @@ static void test_text_details(void **state)
     free(t);
 
     /* -v: clean rows, the key records and the --ip evaluation's tree. */
-    t = render_with(&render_text, r, false, true);
+    t = rf_render(&render_text, r, false, true);
     assert_non_null(strstr(t, "198.51.100.7  bl.example.net   clean"));
     assert_non_null(strstr(t, "weak._domainkey.bad.example: v=DKIM1"));
     assert_non_null(strstr(t, "\n      bad.example  fail  matched -all  lookups 0\n"));
@@ -815,16 +715,16 @@ static void test_text_details(void **state)
     free(t);
 
     /* Colour only on request. */
-    t = render_with(&render_text, r, true, false);
+    t = rf_render(&render_text, r, true, false);
     assert_non_null(strstr(t, "\033[31m✗ MX"));
     free(t);
-    t = render_with(&render_text, r, false, false);
+    t = rf_render(&render_text, r, false, false);
     assert_null(strchr(t, '\033'));
     free(t);
     result_free(r);
 
     r = build_good();
-    t = render_with(&render_text, r, false, false);
+    t = rf_render(&render_text, r, false, false);
     assert_non_null(strstr(t, "DNSSEC validated"));
     assert_non_null(strstr(t, "2 addresses × 2 lists clean"));
     assert_non_null(strstr(t, "– HELO     no --helo given"));
@@ -837,8 +737,8 @@ static void test_json_values(void **state)
 {
     (void)state;
     result *r = build_bad();
-    char *js = render_with(&render_json, r, false, false);
-    json_t *doc = parse_back(js);
+    char *js = rf_render(&render_json, r, false, false);
+    json_t *doc = rf_parse_json(js);
     json_t *spf = json_object_get(doc, "spf");
     assert_int_equal(json_integer_value(json_object_get(spf, "lookups")), 11);
     assert_int_equal(json_integer_value(json_object_get(spf, "void_lookups")), 1);
@@ -886,8 +786,8 @@ static void test_json_values(void **state)
 
     /* Nothing found: null where nothing applies, [] for lists. */
     r = build_empty();
-    js = render_with(&render_json, r, false, false);
-    doc = parse_back(js);
+    js = rf_render(&render_json, r, false, false);
+    doc = rf_parse_json(js);
     spf = json_object_get(doc, "spf");
     assert_true(json_is_null(json_object_get(spf, "tree")));
     assert_true(json_is_null(json_object_get(spf, "evaluation")));
@@ -941,7 +841,7 @@ static void keyset_free(keyset *k)
  * heading and the next "## " heading. */
 static void documented_keys(keyset *out)
 {
-    char *doc = slurp(SOURCE_DIR "/docs/json.md");
+    char *doc = golden_slurp(SOURCE_DIR "/docs/json.md");
     assert_non_null(doc);
     char *start = strstr(doc, "\n## `domain`");
     if (!start) {
@@ -997,8 +897,8 @@ static void test_doc_covers_keys(void **state)
     documented_keys(&doc);
     for (size_t i = 0; i < N_CASES; i++) {
         result *r = cases[i].build();
-        char *js = render_with(&render_json, r, false, false);
-        json_t *d = parse_back(js);
+        char *js = rf_render(&render_json, r, false, false);
+        json_t *d = rf_parse_json(js);
         rendered_keys(d, &got);
         json_decref(d);
         free(js);
@@ -1021,7 +921,7 @@ static void test_doc_covers_keys(void **state)
 static void test_doc_lists_defaults(void **state)
 {
     (void)state;
-    char *doc = slurp(SOURCE_DIR "/docs/cli/domain.md");
+    char *doc = golden_slurp(SOURCE_DIR "/docs/cli/domain.md");
     assert_non_null(doc);
     const char *const *lists[] = {domain_default_selectors, domain_default_dnsbls};
     for (size_t l = 0; l < 2; l++)
@@ -1054,9 +954,7 @@ static void test_render_cap(void **state)
 
 int main(int argc, char **argv)
 {
-    const char *slash = argc > 0 ? strrchr(argv[0], '/') : NULL;
-    if (slash)
-        snprintf(out_dir, sizeof out_dir, "%.*s", (int)(slash - argv[0]), argv[0]);
+    golden_out_dir_from_argv0(argc > 0 ? argv[0] : NULL);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_golden),
         cmocka_unit_test(test_text_details),
