@@ -5,7 +5,8 @@
  * The record analyzers' problem codes (analysis/dmarc, dkim, mtasts, tlsrpt)
  * are finding IDs as they are; their severity here is the usual one, the
  * analyzer's own per case wins (dmarc.p_none is a warning only for a domain
- * that sends mail). MTA-STS policy-file codes belong to the TLS audit. */
+ * that sends mail). The MTA-STS policy-file codes (the file is fetched over
+ * HTTPS by section_sts.c) close the MTA-STS block. */
 #include "checks/finding.h"
 
 #define E SEV_ERROR

@@ -37,6 +37,7 @@
 /* ---- frontend ---- */
 #include "frontend/cli/commands.h"
 #include "frontend/cli/exitcode.h"
+#include "frontend/cli/render_out.h"
 #include "frontend/cli/resolver_opts.h"
 
 #define DOMAIN_NAME_MAX 253   /* RFC 1035 §2.3.4, presentation form without the dot */
@@ -469,12 +470,6 @@ static int parse_args(int argc, char **argv, domain_cli *c)
     return 0;
 }
 
-static bool want_color(const char *format)
-{
-    const char *nc = getenv("NO_COLOR");
-    return strcmp(format, "text") == 0 && isatty(STDOUT_FILENO) && !(nc && nc[0]);
-}
-
 static void cli_free(domain_cli *c)
 {
     for (size_t i = 0; i < c->n_selectors; i++)
@@ -536,21 +531,7 @@ int cmd_domain(int argc, char **argv)
         goto out;
     }
     result_finish(r);
-    {
-        render_opts ro = {.color = want_color(c.format), .verbose = c.verbose};
-        buf out;
-        buf_init(&out, (size_t)1 << 30);
-        if (renderer_find(c.format)->render(r, &ro, &out) < 0) {
-            buf_free(&out);
-            fputs("smtpscope domain: out of memory while rendering\n", stderr);
-            rc = EXIT_SOFTWARE;
-            goto out;
-        }
-        fwrite(out.data ? out.data : "", 1, out.len, stdout);
-        fflush(stdout);
-        buf_free(&out);
-    }
-    rc = exitcode_for(r);
+    rc = render_out_emit("domain", r, c.format, c.verbose, exitcode_for);
 out:
     result_free(r);
     dns_resolver_free(spf_res);
