@@ -4,7 +4,13 @@
  * literals) and §8 (OCSP status request), RFC 5280 path validation through
  * OpenSSL. Verification never aborts the handshake: the verify callback
  * records every problem and lets the handshake finish, so one run can report
- * "expired AND wrong host" and still carry on under --insecure. */
+ * "expired AND wrong host" and still carry on under --insecure.
+ *
+ * DANE (RFC 6698, RFC 7671, RFC 7672 for SMTP) goes through OpenSSL's own
+ * support: a context made with tlsconn_opts.dane loads the TLSA records into
+ * every handshake (SSL_dane_enable, SSL_dane_tlsa_add) and, afterwards, asks
+ * which record matched at which depth (SSL_get0_dane_tlsa). DANE-EE matches
+ * skip the name checks (DANE_FLAG_NO_DANE_EE_NAMECHECKS, RFC 7672 §3.1.1). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
@@ -25,13 +31,22 @@
 /* ---- core ---- */
 #include "core/clock.h"
 #include "core/err.h"
+#include "core/xalloc.h"
 /* ---- transport ---- */
 #include "transport/conn.h"
 #include "transport/tlsconn.h"
 #include "transport/tlsinfo.h"
 
+/* A copy of tlsconn_opts.dane, owned by the context. */
+typedef struct dane_copy {
+    char *basedomain;
+    tls_dane_rec *recs;    /* each data is owned */
+    size_t n;
+} dane_copy;
+
 struct tlsconn_ctx {
     SSL_CTX *ssl_ctx;
+    dane_copy *dane;       /* NULL: no DANE */
 };
 
 /* What the verify callback learns during one handshake. Lives on the
@@ -126,6 +141,51 @@ static BIO *nosig_bio_new(int fd)
 
 /* ---- context ---- */
 
+/* Most TLSA records one context takes; a real RRset has a handful. */
+#define TLSCONN_DANE_MAX 64
+
+static void dane_copy_free(dane_copy *d)
+{
+    if (!d)
+        return;
+    for (size_t i = 0; i < d->n; i++)
+        free((void *)d->recs[i].data);
+    free(d->recs);
+    free(d->basedomain);
+    free(d);
+}
+
+static dane_copy *dane_copy_new(const tlsconn_dane *src, err *e)
+{
+    if (!src->basedomain || !*src->basedomain || src->n > TLSCONN_DANE_MAX ||
+        (src->n && !src->recs)) {
+        err_set(e, ERRC_LOCAL_INPUT, "DANE needs a TLSA base domain and at most %d records",
+                TLSCONN_DANE_MAX);
+        return NULL;
+    }
+    dane_copy *d = calloc(1, sizeof *d);
+    if (!d || !(d->basedomain = xstrdup(src->basedomain)))
+        goto oom;
+    if (src->n && !(d->recs = calloc(src->n, sizeof *d->recs)))
+        goto oom;
+    for (size_t i = 0; i < src->n; i++) {
+        const tls_dane_rec *r = &src->recs[i];
+        unsigned char *data = malloc(r->len ? r->len : 1);
+        if (!data)
+            goto oom;
+        if (r->len)
+            memcpy(data, r->data, r->len);
+        d->recs[i] = *r;
+        d->recs[i].data = data;
+        d->n++;
+    }
+    return d;
+oom:
+    err_set(e, ERRC_INTERNAL, "out of memory copying the TLSA records");
+    dane_copy_free(d);
+    return NULL;
+}
+
 tlsconn_ctx *tlsconn_ctx_new(const tlsconn_opts *o, err *e)
 {
     tlsconn_ctx *ctx = calloc(1, sizeof *ctx);
@@ -175,6 +235,16 @@ tlsconn_ctx *tlsconn_ctx_new(const tlsconn_opts *o, err *e)
                 o->ciphersuites);
         goto fail;
     }
+    /* DANE: the context keeps the digest tables; each handshake enables it
+     * with its records. Without opts->dane nothing here changes. */
+    if (o && o->dane) {
+        if (!(ctx->dane = dane_copy_new(o->dane, e)))
+            goto fail;
+        if (SSL_CTX_dane_enable(ctx->ssl_ctx) <= 0) {
+            err_set(e, ERRC_INTERNAL, "this OpenSSL cannot enable DANE");
+            goto fail;
+        }
+    }
     /* The verify callback only has per-handshake state during SSL_connect;
      * a TLS 1.2 renegotiation later would run it without, so refuse those. */
     SSL_CTX_set_options(ctx->ssl_ctx, SSL_OP_NO_RENEGOTIATION);
@@ -192,6 +262,7 @@ void tlsconn_ctx_free(tlsconn_ctx *ctx)
     if (!ctx)
         return;
     SSL_CTX_free(ctx->ssl_ctx);
+    dane_copy_free(ctx->dane);
     free(ctx);
 }
 
@@ -217,6 +288,8 @@ static unsigned verify_problem(int code, X509_STORE_CTX *store)
     case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
     case X509_V_ERR_CERT_UNTRUSTED:
     case X509_V_ERR_CERT_REJECTED: return TLSV_UNTRUSTED;
+    /* Only with DANE: SSL_dane_enable makes the base domain a reference name. */
+    case X509_V_ERR_HOSTNAME_MISMATCH: return TLSV_HOSTNAME;
     default: return TLSV_OTHER;
     }
 }
@@ -351,6 +424,62 @@ static tls_failure classify(int ssl_error, int sys, err *e)
     return TLSF_OTHER;
 }
 
+/* ---- DANE ---- */
+
+/* Load the context's TLSA records into ssl. Records OpenSSL cannot use
+ * (unknown usage, selector or matching type, bad digest length) are skipped
+ * and counted out of *usable: with none usable the handshake still runs and
+ * simply matches nothing. Returns 0, or -1 with e set. */
+static int dane_setup(SSL *ssl, const dane_copy *d, size_t *usable, err *e)
+{
+    *usable = 0;
+    if (SSL_dane_enable(ssl, d->basedomain) <= 0)
+        return err_set(e, ERRC_INTERNAL, "cannot enable DANE for \"%s\"", d->basedomain);
+    /* RFC 7672 §3.1.1: with DANE-EE the certificate's names do not matter. */
+    SSL_dane_set_flags(ssl, DANE_FLAG_NO_DANE_EE_NAMECHECKS);
+    for (size_t i = 0; i < d->n; i++) {
+        const tls_dane_rec *r = &d->recs[i];
+        int rc = SSL_dane_tlsa_add(ssl, r->usage, r->selector, r->mtype, r->data, r->len);
+        if (rc > 0)
+            (*usable)++;
+        else if (rc < 0)
+            return err_set(e, ERRC_INTERNAL, "cannot load TLSA record %zu (out of memory)", i);
+    }
+    ERR_clear_error(); /* unusable records leave reasons behind */
+    return 0;
+}
+
+/* After a completed handshake: which record matched, where, and what
+ * `verified` means now (see tlsinfo.h). */
+static void dane_result(SSL *ssl, const dane_copy *d, size_t usable, tls_info *info)
+{
+    info->dane = true;
+    info->dane_usable = usable;
+    info->dane_depth = -1;
+    info->dane_record = -1;
+    uint8_t u = 0, s = 0, m = 0;
+    const unsigned char *data = NULL;
+    size_t len = 0;
+    int depth = usable ? SSL_get0_dane_tlsa(ssl, &u, &s, &m, &data, &len) : -1;
+    if (depth >= 0) {
+        info->dane_depth = depth;
+        info->dane_usage = u;
+        info->dane_selector = s;
+        info->dane_mtype = m;
+        for (size_t i = 0; i < d->n; i++) {
+            const tls_dane_rec *r = &d->recs[i];
+            if (r->usage == u && r->selector == s && r->mtype == m && r->len == len &&
+                (len == 0 || memcmp(r->data, data, len) == 0)) {
+                info->dane_record = (int)i;
+                break;
+            }
+        }
+        if (u == 3) /* DANE-EE: names do not apply (RFC 7672 §3.1.1) */
+            info->problems &= ~(unsigned)TLSV_HOSTNAME;
+    }
+    info->verified = depth >= 0 && info->problems == 0;
+}
+
 /* ---- handshake ---- */
 
 static bool is_ip_literal(const char *s)
@@ -399,6 +528,9 @@ int tlsconn_handshake(conn *c, tlsconn_ctx *ctx, const char *servername, int64_t
         goto fail;
     }
     SSL_set_tlsext_status_type(ssl, TLSEXT_STATUSTYPE_ocsp);
+    size_t dane_usable = 0;
+    if (ctx->dane && dane_setup(ssl, ctx->dane, &dane_usable, &local) < 0)
+        goto fail;
 
     for (;;) {
         errno = 0;
@@ -428,6 +560,8 @@ int tlsconn_handshake(conn *c, tlsconn_ctx *ctx, const char *servername, int64_t
         f = TLSF_OTHER;
         goto fail;
     }
+    if (ctx->dane)
+        dane_result(ssl, ctx->dane, dane_usable, info);
     ERR_clear_error();
     conn_set_ssl(c, ssl);
     return 0;

@@ -55,6 +55,18 @@ typedef struct tls_info {
     bool ocsp_stapled;
     tls_cert *chain;      /* peer chain as sent, leaf first */
     size_t chain_len;
+    /* DANE (RFC 7671/7672), only when the handshake ran with TLSA records
+     * (tlsconn_opts.dane; all zero otherwise). Then `verified` means "a TLSA
+     * record authenticated the server": with a DANE-EE (usage 3) match the
+     * name and validity of the leaf do not matter (RFC 7672 §3.1.1), so
+     * TLSV_HOSTNAME is not counted in `problems` (hostname_match still tells
+     * the fact); with DANE-TA (usage 2) OpenSSL checks the chain up to the
+     * matched trust anchor and the names against the TLSA base domain. */
+    bool dane;            /* the handshake used TLSA records */
+    size_t dane_usable;   /* records OpenSSL accepted (unsupported ones are skipped) */
+    int dane_depth;       /* chain depth of the matched certificate (0 = leaf), -1: none */
+    int dane_record;      /* index into tlsconn_dane.recs of the match, -1: none */
+    uint8_t dane_usage, dane_selector, dane_mtype; /* of the matched record */
 } tls_info;
 
 /* Fill `info` from an SSL whose handshake completed. expected_host is the name

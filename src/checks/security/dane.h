@@ -60,7 +60,19 @@ typedef struct dane_opts {
 
 /* Look up TLSA and, when secure and usable, verify by a handshake. Findings
  * (dane.*) are appended to `findings`; transcript lines of the handshake
- * connection to `t` (may be NULL). Returns 0, or -1 on OOM. */
+ * connection to `t` (may be NULL). Returns 0, or -1 on OOM.
+ *
+ * State -> finding (catalogue: checks/findings/tls_probes.c):
+ *   NO_TLSA: none (detail only) | INSECURE: dane.insecure_tlsa (validated
+ *   insecure) or dane.unvalidated (dnssec UNCHECKED: no trust anchor on the
+ *   resolver; no handshake either way) | BOGUS: dane.bogus | UNUSABLE:
+ *   dane.unusable_records | VERIFIED: dane.verified (+ dane.ignored_records
+ *   when usage-0/1 records sit next to usable ones) | MISMATCH: dane.mismatch
+ *   (the message carries the server key's "3 1 1" digest) | ERROR:
+ *   dane.lookup_failed (SERVFAIL/timeout) or dane.handshake_failed (no
+ *   STARTTLS, refused, handshake failed). An IP literal host, no resolver or
+ *   no host: NOT_CHECKED. The host's final dot is ignored; o->address must
+ *   be an IP literal. */
 int dane_check(const dane_opts *o, dns_resolver *resolver, dane_report *out,
                finding_list *findings, transcript *t);
 

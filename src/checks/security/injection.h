@@ -41,7 +41,11 @@ typedef struct injection_opts {
 } injection_opts;
 
 /* Returns 0, or -1 on OOM. Findings appended to `findings`, the exchange to
- * `t` (may be NULL). */
+ * `t` (may be NULL). VULNERABLE adds starttls.injection_vulnerable (error,
+ * with the escaped reply), INCONCLUSIVE adds starttls.injection_untested
+ * (info, with the reason), SAFE adds none. The wait for the unsolicited
+ * reply is min(timeout_ms, 2 s); every other step is bounded by timeout_ms
+ * (10 s when 0). o->address must be an IP literal. */
 int injection_probe(const injection_opts *o, injection_report *out, finding_list *findings,
                     transcript *t);
 

@@ -11,6 +11,13 @@
 # is a static local zone, so any other name gets NXDOMAIN at once and the
 # internet is never asked. Exit 77 (skip) when unbound is not installed, unless
 # CI=true, where a missing peer is a broken CI image and fails loudly.
+#
+# SMTPSCOPE_UNBOUND_DNSSEC_EXTRA=FILE (optional, read by `start`): zone-file
+# lines appended to the dnssec.test zone before it is signed, so a test can
+# publish DNSSEC-secure data that depends on the run — the DANE tests
+# (tests/unit/checks/test_dane.c) put TLSA records of a certificate they
+# generated at start there, at _PORT._tcp.NAME.dnssec.test for the port their
+# server got. Names are relative to dnssec.test. (or absolute inside it).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -116,6 +123,10 @@ mail             IN A    127.0.0.1
 ; placeholder, later DANE tests replace the zone line with a real one.
 _25._tcp.mail    IN TLSA 3 1 1 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
 ZONE
+  if [ -n "${SMTPSCOPE_UNBOUND_DNSSEC_EXTRA:-}" ]; then
+    cat "$SMTPSCOPE_UNBOUND_DNSSEC_EXTRA" >> "$dir/dnssec.test.zone" ||
+      die "cannot read SMTPSCOPE_UNBOUND_DNSSEC_EXTRA=$SMTPSCOPE_UNBOUND_DNSSEC_EXTRA"
+  fi
   cat > "$dir/bogus.test.zone" <<'ZONE'
 $ORIGIN bogus.test.
 $TTL 3600
