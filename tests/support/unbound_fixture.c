@@ -4,6 +4,7 @@
  * starts and stops the server the same way. No process is ever stopped by
  * name: fixture.sh stop kills the PID it wrote at start. */
 #include "support/unbound_fixture.h"
+#include "support/run_cmd.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -14,23 +15,6 @@
 #include <unistd.h>
 
 #define FIXTURE SOURCE_DIR "/tests/integration/unbound/fixture.sh"
-
-/* fork + execvp argv; returns the exit status, or -1. */
-static int run(char *const argv[])
-{
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 bool unbound_fixture_in_ci(void)
 {
@@ -56,7 +40,7 @@ int unbound_fixture_start(unbound_fixture *f, const char *tag, unsigned flags)
         return -1;
     }
     char *argv[] = {"bash", FIXTURE, "start", f->dir, NULL};
-    int rc = run(argv);
+    int rc = run_cmd(argv);
     if (rc == 77 && !unbound_fixture_in_ci())
         return 0; /* unbound not installed: port stays 0, every test skips */
     if (rc != 0)
@@ -89,9 +73,9 @@ void unbound_fixture_stop(unbound_fixture *f)
     if (!f || !f->dir[0])
         return;
     char *stop[] = {"bash", FIXTURE, "stop", f->dir, NULL};
-    run(stop);
+    run_cmd(stop);
     char *rm[] = {"rm", "-rf", f->dir, NULL};
-    run(rm);
+    run_cmd(rm);
     f->dir[0] = '\0';
     f->port = 0;
     f->server[0] = '\0';

@@ -1,17 +1,14 @@
 /* test_delivery.c — `smtpscope send`'s delivery engine (checks/
  * endpoint_deliver.c, checks/delivery.c) through endpoint_run against a
- * scripted SMTP server on 127.0.0.1.
+ * scripted SMTP server on 127.0.0.1 (tests/support/script_peer.h).
  *
- * The server runs in a thread, accepts one connection and plays a script
- * (read a line, read a message up to the final dot, send bytes, close),
- * logging every byte it receives, so each test checks both what the
- * engine concluded (per-recipient statuses, findings, stages) and exactly
- * what it put on the wire. A pipelining test is one where the script reads
- * every command before it answers any: a client that waited for each reply
- * would time out instead. */
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <pthread.h>
+ * The server accepts one connection and plays a script (read a line, read a
+ * message up to the final dot, send bytes, close), logging every byte it
+ * receives, so each test checks both what the engine concluded
+ * (per-recipient statuses, findings, stages) and exactly what it put on the
+ * wire. A pipelining test is one where the script reads every command before
+ * it answers any: a client that waited for each reply would time out
+ * instead. */
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -21,124 +18,34 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "checks/delivery.h"
 #include "checks/endpoint.h"
 #include "checks/finding.h"
-
-/* ------------------------------------------------------------ scripted server */
-
-enum op { S_END = 0, S_READ, S_READ_DATA, S_SEND, S_CLOSE };
-
-typedef struct step {
-    enum op op;
-    const char *s;
-} step;
-
-#define LOG_MAX (4 * 1024 * 1024)
-
-typedef struct server {
-    int lfd;
-    int port;
-    const step *script;
-    char *log;
-    size_t loglen;
-    pthread_t th;
-} server;
-
-static bool srv_getc(server *sv, int fd)
-{
-    char ch;
-    if (read(fd, &ch, 1) != 1)
-        return false;
-    if (sv->loglen + 1 < LOG_MAX)
-        sv->log[sv->loglen++] = ch;
-    return true;
-}
-
-static bool log_ends(const server *sv, const char *tail)
-{
-    size_t n = strlen(tail);
-    return sv->loglen >= n && memcmp(sv->log + sv->loglen - n, tail, n) == 0;
-}
-
-static void *srv_main(void *arg)
-{
-    server *sv = arg;
-    int fd = accept(sv->lfd, NULL, NULL);
-    if (fd < 0)
-        return NULL;
-    for (const step *s = sv->script; s->op != S_END; s++) {
-        switch (s->op) {
-        case S_READ:
-            do {
-                if (!srv_getc(sv, fd))
-                    goto done;
-            } while (!log_ends(sv, "\n"));
-            break;
-        case S_READ_DATA:
-            do {
-                if (!srv_getc(sv, fd))
-                    goto done;
-            } while (!log_ends(sv, "\r\n.\r\n"));
-            break;
-        case S_SEND:
-            if (send(fd, s->s, strlen(s->s), MSG_NOSIGNAL) != (ssize_t)strlen(s->s))
-                goto done;
-            break;
-        case S_CLOSE: goto done;
-        case S_END: break;
-        }
-    }
-    while (srv_getc(sv, fd))
-        ;
-done:
-    shutdown(fd, SHUT_RDWR);
-    close(fd);
-    return NULL;
-}
-
-static server *srv_start(const step *script)
-{
-    server *sv = calloc(1, sizeof *sv);
-    assert_non_null(sv);
-    sv->log = calloc(1, LOG_MAX);
-    assert_non_null(sv->log);
-    sv->script = script;
-    sv->lfd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(sv->lfd >= 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    assert_int_equal(bind(sv->lfd, (struct sockaddr *)&a, sizeof a), 0);
-    assert_int_equal(listen(sv->lfd, 1), 0);
-    socklen_t al = sizeof a;
-    assert_int_equal(getsockname(sv->lfd, (struct sockaddr *)&a, &al), 0);
-    sv->port = ntohs(a.sin_port);
-    assert_int_equal(pthread_create(&sv->th, NULL, srv_main, sv), 0);
-    return sv;
-}
-
-static void srv_stop(server *sv)
-{
-    /* Wakes an accept() still waiting when the client never connected. */
-    shutdown(sv->lfd, SHUT_RDWR);
-    pthread_join(sv->th, NULL);
-    close(sv->lfd);
-    sv->log[sv->loglen] = '\0';
-}
-
-static void srv_free(server *sv)
-{
-    free(sv->log);
-    free(sv);
-}
+#include "support/script_peer.h"
 
 /* ------------------------------------------------------------ helpers */
 
+typedef script_peer_step step;
+
 #define GREET "220 mx.test ESMTP\r\n"
+
+/* Script pieces. HELLO: greeting, EHLO, its reply. ASK: one command, one
+ * reply (what a client that waits for each reply gets). PIPELINED4: MAIL,
+ * RCPT, RCPT and DATA all read before one write of their replies: only a
+ * pipelining client gets past it. LOCKSTEP_OK1/2: MAIL, one or two RCPTs and
+ * DATA answered one by one. MESSAGE_THEN_QUIT ends a script: the message up
+ * to its dot, the reply to it, QUIT, 221. */
+#define HELLO(caps) {SP_SEND, GREET}, {SP_READ, NULL}, {SP_SEND, caps}
+#define ASK(reply) {SP_READ, NULL}, {SP_SEND, reply}
+#define PIPELINED4(replies)                                                              \
+    {SP_READ, NULL}, {SP_READ, NULL}, {SP_READ, NULL}, {SP_READ, NULL}, {SP_SEND, replies}
+#define LOCKSTEP_OK1 ASK("250 ok\r\n"), ASK("250 ok\r\n"), ASK("354 go\r\n")
+#define LOCKSTEP_OK2 ASK("250 ok\r\n"), LOCKSTEP_OK1
+#define MESSAGE_THEN_QUIT(reply)                                                         \
+    {SP_READ_DATA, NULL}, {SP_SEND, reply}, ASK("221 bye\r\n"), {SP_END, NULL}
 #define MSG "From: <a@x.test>\r\nTo: <b@x.test>\r\nSubject: t\r\n\r\n.dot line\r\nbody\r\n"
 
 static endpoint_opts opts(int port, const endpoint_delivery *dv)
@@ -156,6 +63,14 @@ static endpoint_opts opts(int port, const endpoint_delivery *dv)
     return o;
 }
 
+/* A server without extensions that accepts both recipients and the message,
+ * answering every command in turn. */
+static const step plain_accepting[] = {
+    HELLO("250 mx.test\r\n"),
+    LOCKSTEP_OK2,
+    MESSAGE_THEN_QUIT("250 ok\r\n"),
+};
+
 static const char *rcpts2[] = {"a@x.test", "b@x.test"};
 
 static endpoint_delivery delivery(void)
@@ -171,16 +86,34 @@ static endpoint_delivery delivery(void)
     return dv;
 }
 
-/* Run one delivery against script; returns the server (log complete). */
-static server *run_delivery(const step *script, const endpoint_delivery *dv,
-                            endpoint_outcome *out)
+/* The single-recipient variant of delivery(). */
+static endpoint_delivery delivery1(void)
 {
-    server *sv = srv_start(script);
+    static const char *one[] = {"b@x.test"};
+    endpoint_delivery dv = delivery();
+    dv.rcpts = one;
+    dv.n_rcpts = 1;
+    return dv;
+}
+
+/* Run one delivery against script; returns the server (log complete). */
+static script_peer *run_delivery(const step *script, const endpoint_delivery *dv,
+                                 endpoint_outcome *out)
+{
+    script_peer *sv = script_peer_listen(script, NULL);
+    assert_non_null(sv);
     endpoint_opts o = opts(sv->port, dv);
     assert_int_equal(endpoint_run(&o, NULL, out), 0);
-    srv_stop(sv);
+    script_peer_wait(sv);
+    assert_false(sv->timed_out);
     assert_non_null(out->delivery);
     return sv;
+}
+
+static void done(endpoint_outcome *out, script_peer *sv)
+{
+    endpoint_outcome_free(out);
+    script_peer_free(sv);
 }
 
 static const finding *find(const endpoint_outcome *out, const char *id)
@@ -205,27 +138,20 @@ static void pipelined_one_refused(void **state)
 {
     (void)state;
     static const step script[] = {
-        {S_SEND, GREET},
-        {S_READ, NULL},
-        {S_SEND, "250-mx.test\r\n250-PIPELINING\r\n250-SIZE 1000000\r\n250-ENHANCEDSTATUSCODES\r\n"
-                 "250 8BITMIME\r\n"},
+        HELLO("250-mx.test\r\n250-PIPELINING\r\n250-SIZE 1000000\r\n250-ENHANCEDSTATUSCODES\r\n"
+                 "250 8BITMIME\r\n"),
         /* Every command is read before any reply: only a pipelining client
          * gets past this point. */
-        {S_READ, NULL},
-        {S_READ, NULL},
-        {S_READ, NULL},
-        {S_READ, NULL},
-        {S_SEND, "250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n550 5.1.1 <b@x.test>: Recipient address "
-                 "rejected: User unknown\r\n354 End data with <CR><LF>.<CR><LF>\r\n"},
-        {S_READ_DATA, NULL},
-        {S_SEND, "250 2.0.0 Ok: queued as 4XyZ12\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "221 2.0.0 Bye\r\n"},
-        {S_END, NULL},
+        PIPELINED4("250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n550 5.1.1 <b@x.test>: Recipient address "
+                 "rejected: User unknown\r\n354 End data with <CR><LF>.<CR><LF>\r\n"),
+        {SP_READ_DATA, NULL},
+        {SP_SEND, "250 2.0.0 Ok: queued as 4XyZ12\r\n"},
+        ASK("221 2.0.0 Bye\r\n"),
+        {SP_END, NULL},
     };
     endpoint_delivery dv = delivery();
     endpoint_outcome out;
-    server *sv = run_delivery(script, &dv, &out);
+    script_peer *sv = run_delivery(script, &dv, &out);
     const delivery_report *d = out.delivery;
     assert_true(d->pipelined);
     assert_int_equal(d->status, DELIVERY_ACCEPTED);
@@ -263,35 +189,24 @@ static void pipelined_one_refused(void **state)
     assert_true(i + 1 < t->n);
     assert_int_equal(t->ev[i + 1].dir, TR_RECV);
     assert_non_null(strstr(t->ev[i + 1].line, "550 5.1.1"));
-    endpoint_outcome_free(&out);
-    srv_free(sv);
+    done(&out, sv);
 }
 
 static void unpipelined(void **state)
 {
     (void)state;
     static const step script[] = {
-        {S_SEND, GREET},
-        {S_READ, NULL},
-        {S_SEND, "250-mx.test\r\n250-PIPELINING\r\n250 ENHANCEDSTATUSCODES\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "250 2.1.0 Ok\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "250 2.1.5 Ok\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "250 2.1.5 Ok\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "354 go\r\n"},
-        {S_READ_DATA, NULL},
-        {S_SEND, "250 OK id=1abcD-000123-AB\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "221 bye\r\n"},
-        {S_END, NULL},
+        HELLO("250-mx.test\r\n250-PIPELINING\r\n250 ENHANCEDSTATUSCODES\r\n"),
+        ASK("250 2.1.0 Ok\r\n"),
+        ASK("250 2.1.5 Ok\r\n"),
+        ASK("250 2.1.5 Ok\r\n"),
+        ASK("354 go\r\n"),
+        MESSAGE_THEN_QUIT("250 OK id=1abcD-000123-AB\r\n"),
     };
     endpoint_delivery dv = delivery();
     dv.no_pipelining = true;
     endpoint_outcome out;
-    server *sv = run_delivery(script, &dv, &out);
+    script_peer *sv = run_delivery(script, &dv, &out);
     const delivery_report *d = out.delivery;
     assert_false(d->pipelined);
     assert_int_equal(d->status, DELIVERY_ACCEPTED);
@@ -301,35 +216,27 @@ static void unpipelined(void **state)
     assert_string_equal(d->queue_id, "1abcD-000123-AB");
     assert_int_equal(out.findings.n, 0);
     assert_non_null(strstr(sv->log, "MAIL FROM:<s@x.test>\r\nRCPT"));  /* no SIZE: not offered */
-    endpoint_outcome_free(&out);
-    srv_free(sv);
+    done(&out, sv);
 }
 
 /* Replies that do not fit the pipelined commands: never a verdict. */
 static void pipelined_misfit(const char *replies)
 {
     const step script[] = {
-        {S_SEND, GREET},
-        {S_READ, NULL},
-        {S_SEND, "250-mx.test\r\n250-ENHANCEDSTATUSCODES\r\n250 PIPELINING\r\n"},
-        {S_READ, NULL},
-        {S_READ, NULL},
-        {S_READ, NULL},
-        {S_READ, NULL},
-        {S_SEND, replies},
-        {S_END, NULL},
+        HELLO("250-mx.test\r\n250-ENHANCEDSTATUSCODES\r\n250 PIPELINING\r\n"),
+        PIPELINED4(replies),
+        {SP_END, NULL},
     };
     endpoint_delivery dv = delivery();
     endpoint_outcome out;
-    server *sv = run_delivery(script, &dv, &out);
+    script_peer *sv = run_delivery(script, &dv, &out);
     assert_non_null(find(&out, "protocol.invalid_reply"));
     /* No message went out, and no recipient got a verdict from a reply
      * that was not its own. */
     assert_null(strstr(sv->log, "Subject"));
     assert_int_equal(out.delivery->status, DELIVERY_NOT_TRIED);
     assert_int_equal(out.delivery->rcpts[1].status, DELIVERY_NOT_TRIED);
-    endpoint_outcome_free(&out);
-    srv_free(sv);
+    done(&out, sv);
 }
 
 static void pipelined_out_of_order(void **state)
@@ -355,16 +262,13 @@ static void size_refused_up_front(void **state)
 {
     (void)state;
     static const step script[] = {
-        {S_SEND, GREET},
-        {S_READ, NULL},
-        {S_SEND, "250-mx.test\r\n250-PIPELINING\r\n250 SIZE 20\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "221 bye\r\n"},
-        {S_END, NULL},
+        HELLO("250-mx.test\r\n250-PIPELINING\r\n250 SIZE 20\r\n"),
+        ASK("221 bye\r\n"),
+        {SP_END, NULL},
     };
     endpoint_delivery dv = delivery();
     endpoint_outcome out;
-    server *sv = run_delivery(script, &dv, &out);
+    script_peer *sv = run_delivery(script, &dv, &out);
     const finding *f = find(&out, "send.size_exceeded");
     assert_non_null(f);
     char nums[64];
@@ -374,61 +278,42 @@ static void size_refused_up_front(void **state)
     assert_string_equal(sv->log, "EHLO client.test\r\nQUIT\r\n");
     assert_int_equal(out.stages[STAGE_MAIL].status, SS_FAIL);
     assert_int_equal(out.delivery->status, DELIVERY_NOT_TRIED);
-    endpoint_outcome_free(&out);
-    srv_free(sv);
+    done(&out, sv);
 }
 
 static void smtputf8_missing(void **state)
 {
     (void)state;
     static const step script[] = {
-        {S_SEND, GREET},
-        {S_READ, NULL},
-        {S_SEND, "250-mx.test\r\n250 8BITMIME\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "221 bye\r\n"},
-        {S_END, NULL},
+        HELLO("250-mx.test\r\n250 8BITMIME\r\n"),
+        ASK("221 bye\r\n"),
+        {SP_END, NULL},
     };
     endpoint_delivery dv = delivery();
     dv.needs_smtputf8 = true;
     endpoint_outcome out;
-    server *sv = run_delivery(script, &dv, &out);
+    script_peer *sv = run_delivery(script, &dv, &out);
     assert_non_null(find(&out, "send.smtputf8_unsupported"));
     assert_null(strstr(sv->log, "MAIL"));
-    endpoint_outcome_free(&out);
-    srv_free(sv);
+    done(&out, sv);
 }
 
 static void params_when_offered(void **state)
 {
     (void)state;
     static const step script[] = {
-        {S_SEND, GREET},
-        {S_READ, NULL},
-        {S_SEND, "250-mx.test\r\n250-SIZE 0\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 DSN\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "250 ok\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "250 ok\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "354 go\r\n"},
-        {S_READ_DATA, NULL},
-        {S_SEND, "250 ok\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "221 bye\r\n"},
-        {S_END, NULL},
+        HELLO("250-mx.test\r\n250-SIZE 0\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 DSN\r\n"),
+        LOCKSTEP_OK1,
+        MESSAGE_THEN_QUIT("250 ok\r\n"),
     };
-    static const char *one[] = {"b@x.test"};
-    endpoint_delivery dv = delivery();
-    dv.rcpts = one;
-    dv.n_rcpts = 1;
+    endpoint_delivery dv = delivery1();
     dv.needs_8bitmime = true;
     dv.needs_smtputf8 = true;
     dv.dsn_ret = "HDRS";
     dv.dsn_notify = "SUCCESS,FAILURE";
     dv.envid = "a+b=c d";
     endpoint_outcome out;
-    server *sv = run_delivery(script, &dv, &out);
+    script_peer *sv = run_delivery(script, &dv, &out);
     char expect[256];
     snprintf(expect, sizeof expect,
              "MAIL FROM:<s@x.test> SIZE=%zu BODY=8BITMIME SMTPUTF8 RET=HDRS "
@@ -437,68 +322,38 @@ static void params_when_offered(void **state)
     assert_non_null(strstr(sv->log, expect));
     assert_int_equal(out.delivery->status, DELIVERY_ACCEPTED);
     assert_null(find(&out, "send.dsn_ignored"));
-    endpoint_outcome_free(&out);
-    srv_free(sv);
+    done(&out, sv);
 }
 
 static void dsn_ignored_warning(void **state)
 {
     (void)state;
-    static const step script[] = {
-        {S_SEND, GREET},
-        {S_READ, NULL},
-        {S_SEND, "250 mx.test\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "250 ok\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "250 ok\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "250 ok\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "354 go\r\n"},
-        {S_READ_DATA, NULL},
-        {S_SEND, "250 ok\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "221 bye\r\n"},
-        {S_END, NULL},
-    };
     endpoint_delivery dv = delivery();
     dv.dsn_notify = "NEVER";
     endpoint_outcome out;
-    server *sv = run_delivery(script, &dv, &out);
+    script_peer *sv = run_delivery(plain_accepting, &dv, &out);
     const finding *f = find(&out, "send.dsn_ignored");
     assert_non_null(f);
     assert_int_equal(f->sev, SEV_WARNING);
     assert_null(strstr(sv->log, "NOTIFY"));
     assert_int_equal(out.delivery->status, DELIVERY_ACCEPTED);
-    endpoint_outcome_free(&out);
-    srv_free(sv);
+    done(&out, sv);
 }
 
 static void deferred_after_dot(void **state)
 {
     (void)state;
     static const step script[] = {
-        {S_SEND, GREET},
-        {S_READ, NULL},
-        {S_SEND, "250-mx.test\r\n250 ENHANCEDSTATUSCODES\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "250 2.1.0 ok\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "250 2.1.5 ok\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "250 2.1.5 ok\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "354 go\r\n"},
-        {S_READ_DATA, NULL},
-        {S_SEND, "451 4.3.0 Error: queue file write error\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "221 bye\r\n"},
-        {S_END, NULL},
+        HELLO("250-mx.test\r\n250 ENHANCEDSTATUSCODES\r\n"),
+        ASK("250 2.1.0 ok\r\n"),
+        ASK("250 2.1.5 ok\r\n"),
+        ASK("250 2.1.5 ok\r\n"),
+        ASK("354 go\r\n"),
+        MESSAGE_THEN_QUIT("451 4.3.0 Error: queue file write error\r\n"),
     };
     endpoint_delivery dv = delivery();
     endpoint_outcome out;
-    server *sv = run_delivery(script, &dv, &out);
+    script_peer *sv = run_delivery(script, &dv, &out);
     const delivery_report *d = out.delivery;
     assert_int_equal(d->status, DELIVERY_DEFERRED);
     assert_int_equal(d->rcpts[0].status, DELIVERY_DEFERRED);
@@ -511,33 +366,23 @@ static void deferred_after_dot(void **state)
     assert_true(f->temporary);
     assert_false(any_permanent_error(&out));  /* exit 75 */
     assert_int_equal(out.stages[STAGE_DATA].status, SS_FAIL);
-    endpoint_outcome_free(&out);
-    srv_free(sv);
+    done(&out, sv);
 }
 
 static void lmtp_per_recipient(void **state)
 {
     (void)state;
     static const step script[] = {
-        {S_SEND, "220 lmtp.test LMTP\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "250-lmtp.test\r\n250-PIPELINING\r\n250 ENHANCEDSTATUSCODES\r\n"},
-        {S_READ, NULL},
-        {S_READ, NULL},
-        {S_READ, NULL},
-        {S_READ, NULL},
-        {S_SEND, "250 2.1.0 ok\r\n250 2.1.5 ok\r\n250 2.1.5 ok\r\n354 go\r\n"},
-        {S_READ_DATA, NULL},
-        {S_SEND, "250 2.0.0 <a@x.test> Ok: queued as LMTP1\r\n"
-                 "452 4.2.2 <b@x.test> Mailbox full\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "221 bye\r\n"},
-        {S_END, NULL},
+        {SP_SEND, "220 lmtp.test LMTP\r\n"},
+        ASK("250-lmtp.test\r\n250-PIPELINING\r\n250 ENHANCEDSTATUSCODES\r\n"),
+        PIPELINED4("250 2.1.0 ok\r\n250 2.1.5 ok\r\n250 2.1.5 ok\r\n354 go\r\n"),
+        MESSAGE_THEN_QUIT("250 2.0.0 <a@x.test> Ok: queued as LMTP1\r\n"
+                 "452 4.2.2 <b@x.test> Mailbox full\r\n"),
     };
     endpoint_delivery dv = delivery();
     dv.lmtp = true;
     endpoint_outcome out;
-    server *sv = run_delivery(script, &dv, &out);
+    script_peer *sv = run_delivery(script, &dv, &out);
     assert_int_equal(strncmp(sv->log, "LHLO client.test\r\n", 18), 0);
     const delivery_report *d = out.delivery;
     assert_int_equal(d->status, DELIVERY_ACCEPTED);
@@ -550,8 +395,7 @@ static void lmtp_per_recipient(void **state)
     assert_non_null(f);
     assert_non_null(strstr(f->message, "<b@x.test>"));
     assert_int_equal(out.stages[STAGE_DATA].status, SS_WARN);
-    endpoint_outcome_free(&out);
-    srv_free(sv);
+    done(&out, sv);
 }
 
 /* RFC 2920 §3.1: every RCPT refused, DATA pipelined and answered 354 all
@@ -560,99 +404,68 @@ static void all_refused_then_354(void **state)
 {
     (void)state;
     static const step script[] = {
-        {S_SEND, GREET},
-        {S_READ, NULL},
-        {S_SEND, "250-mx.test\r\n250 PIPELINING\r\n"},
-        {S_READ, NULL},
-        {S_READ, NULL},
-        {S_READ, NULL},
-        {S_READ, NULL},
-        {S_SEND, "250 ok\r\n550 5.1.1 no\r\n550 5.1.1 no\r\n354 go\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "554 5.5.1 No valid recipients\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "221 bye\r\n"},
-        {S_END, NULL},
+        HELLO("250-mx.test\r\n250 PIPELINING\r\n"),
+        PIPELINED4("250 ok\r\n550 5.1.1 no\r\n550 5.1.1 no\r\n354 go\r\n"),
+        ASK("554 5.5.1 No valid recipients\r\n"),
+        ASK("221 bye\r\n"),
+        {SP_END, NULL},
     };
     endpoint_delivery dv = delivery();
     endpoint_outcome out;
-    server *sv = run_delivery(script, &dv, &out);
+    script_peer *sv = run_delivery(script, &dv, &out);
     assert_non_null(strstr(sv->log, "DATA\r\n.\r\nQUIT\r\n"));
     assert_null(strstr(sv->log, "Subject"));
     assert_int_equal(out.delivery->status, DELIVERY_BOUNCED);
     assert_int_equal(out.stages[STAGE_RCPT].status, SS_FAIL);
-    endpoint_outcome_free(&out);
-    srv_free(sv);
+    done(&out, sv);
 }
 
 static void mail_refused_pipelined(void **state)
 {
     (void)state;
     static const step script[] = {
-        {S_SEND, GREET},
-        {S_READ, NULL},
-        {S_SEND, "250-mx.test\r\n250 PIPELINING\r\n"},
-        {S_READ, NULL},
-        {S_READ, NULL},
-        {S_READ, NULL},
-        {S_READ, NULL},
-        {S_SEND, "451 4.3.0 try later\r\n503 5.5.1 need MAIL\r\n503 5.5.1 need MAIL\r\n"
-                 "503 5.5.1 need MAIL\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "221 bye\r\n"},
-        {S_END, NULL},
+        HELLO("250-mx.test\r\n250 PIPELINING\r\n"),
+        PIPELINED4("451 4.3.0 try later\r\n503 5.5.1 need MAIL\r\n503 5.5.1 need MAIL\r\n"
+                 "503 5.5.1 need MAIL\r\n"),
+        ASK("221 bye\r\n"),
+        {SP_END, NULL},
     };
     endpoint_delivery dv = delivery();
     endpoint_outcome out;
-    server *sv = run_delivery(script, &dv, &out);
+    script_peer *sv = run_delivery(script, &dv, &out);
     assert_int_equal(out.delivery->status, DELIVERY_DEFERRED);
     assert_int_equal(out.delivery->rcpts[0].status, DELIVERY_NOT_TRIED);
     assert_null(find(&out, "rcpt.rejected"));   /* the 503s are consequences */
     assert_false(any_permanent_error(&out));
     assert_int_equal(out.stages[STAGE_MAIL].status, SS_FAIL);
-    endpoint_outcome_free(&out);
-    srv_free(sv);
+    done(&out, sv);
 }
 
 static void close_after_mail(void **state)
 {
     (void)state;
     static const step script[] = {
-        {S_SEND, GREET},
-        {S_READ, NULL},
-        {S_SEND, "250 mx.test\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "250 2.1.0 ok\r\n"},
-        {S_CLOSE, NULL},
-        {S_END, NULL},
+        HELLO("250 mx.test\r\n"),
+        ASK("250 2.1.0 ok\r\n"),
+        {SP_CLOSE, NULL},
+        {SP_END, NULL},
     };
     endpoint_delivery dv = delivery();
     endpoint_outcome out;
-    server *sv = run_delivery(script, &dv, &out);
+    script_peer *sv = run_delivery(script, &dv, &out);
     assert_non_null(find(&out, "server.closed"));
     assert_int_equal(out.stages[STAGE_RCPT].status, SS_FAIL);
     assert_int_equal(out.delivery->status, DELIVERY_NOT_TRIED);
-    endpoint_outcome_free(&out);
-    srv_free(sv);
+    done(&out, sv);
 }
 
 static void large_message_streamed(void **state)
 {
     (void)state;
     static const step script[] = {
-        {S_SEND, GREET},
-        {S_READ, NULL},
-        {S_SEND, "250-mx.test\r\n250 PIPELINING\r\n"},
-        {S_READ, NULL},
-        {S_READ, NULL},
-        {S_READ, NULL},
-        {S_READ, NULL},
-        {S_SEND, "250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n"},
-        {S_READ_DATA, NULL},
-        {S_SEND, "250 ok\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "221 bye\r\n"},
-        {S_END, NULL},
+        HELLO("250-mx.test\r\n250 PIPELINING\r\n"),
+        PIPELINED4("250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n"),
+        MESSAGE_THEN_QUIT("250 ok\r\n"),
     };
     /* 1 MB of 99-byte lines with bare LF, every tenth starting with '.'. */
     size_t n = 1024 * 1024;
@@ -674,7 +487,7 @@ static void large_message_streamed(void **state)
     dv.msg = m;
     dv.msg_len = n;
     endpoint_outcome out;
-    server *sv = run_delivery(script, &dv, &out);
+    script_peer *sv = run_delivery(script, &dv, &out);
     assert_int_equal(out.delivery->status, DELIVERY_ACCEPTED);
     const char *body = strstr(sv->log, "DATA\r\n");
     assert_non_null(body);
@@ -686,42 +499,25 @@ static void large_message_streamed(void **state)
     size_t expect = n + lines + dots + 2 + 3;
     assert_int_equal((size_t)(end - body) + 5, expect);
     free(m);
-    endpoint_outcome_free(&out);
-    srv_free(sv);
+    done(&out, sv);
 }
 
 static void xclient_then_ehlo(void **state)
 {
     (void)state;
     static const step script[] = {
-        {S_SEND, GREET},
-        {S_READ, NULL},
-        {S_SEND, "250-mx.test\r\n250 XCLIENT NAME ADDR\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "220 mx.test ESMTP\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "250 mx.test\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "250 ok\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "250 ok\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "354 go\r\n"},
-        {S_READ_DATA, NULL},
-        {S_SEND, "250 ok\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "221 bye\r\n"},
-        {S_END, NULL},
+        HELLO("250-mx.test\r\n250 XCLIENT NAME ADDR\r\n"),
+        ASK("220 mx.test ESMTP\r\n"),
+        ASK("250 mx.test\r\n"),
+        LOCKSTEP_OK1,
+        MESSAGE_THEN_QUIT("250 ok\r\n"),
     };
-    static const char *one[] = {"b@x.test"};
     static const char *xc[] = {"ADDR=192.0.2.1", "NAME=host name.test"};
-    endpoint_delivery dv = delivery();
-    dv.rcpts = one;
-    dv.n_rcpts = 1;
+    endpoint_delivery dv = delivery1();
     dv.xclient = xc;
     dv.n_xclient = 2;
     endpoint_outcome out;
-    server *sv = run_delivery(script, &dv, &out);
+    script_peer *sv = run_delivery(script, &dv, &out);
     assert_int_equal(strncmp(sv->log,
                              "EHLO client.test\r\nXCLIENT ADDR=192.0.2.1 NAME=host+20name.test\r\n"
                              "EHLO client.test\r\nMAIL FROM:",
@@ -729,93 +525,58 @@ static void xclient_then_ehlo(void **state)
                      0);
     assert_int_equal(out.delivery->status, DELIVERY_ACCEPTED);
     assert_null(find(&out, "xclient.not_offered"));
-    endpoint_outcome_free(&out);
-    srv_free(sv);
+    done(&out, sv);
 }
 
 static void xclient_not_offered(void **state)
 {
     (void)state;
-    static const step script[] = {
-        {S_SEND, GREET},
-        {S_READ, NULL},
-        {S_SEND, "250 mx.test\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "250 ok\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "250 ok\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "250 ok\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "354 go\r\n"},
-        {S_READ_DATA, NULL},
-        {S_SEND, "250 ok\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "221 bye\r\n"},
-        {S_END, NULL},
-    };
     static const char *xc[] = {"ADDR=192.0.2.1"};
     endpoint_delivery dv = delivery();
     dv.xclient = xc;
     dv.n_xclient = 1;
     endpoint_outcome out;
-    server *sv = run_delivery(script, &dv, &out);
+    script_peer *sv = run_delivery(plain_accepting, &dv, &out);
     assert_non_null(find(&out, "xclient.not_offered"));
     assert_null(strstr(sv->log, "XCLIENT"));
-    endpoint_outcome_free(&out);
-    srv_free(sv);
+    done(&out, sv);
 }
 
 static void proxy_v1_before_banner(void **state)
 {
     (void)state;
     static const step script[] = {
-        {S_READ, NULL},   /* the PROXY line comes before our greeting */
-        {S_SEND, GREET},
-        {S_READ, NULL},
-        {S_SEND, "250 mx.test\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "250 ok\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "250 ok\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "250 ok\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "354 go\r\n"},
-        {S_READ_DATA, NULL},
-        {S_SEND, "250 ok\r\n"},
-        {S_READ, NULL},
-        {S_SEND, "221 bye\r\n"},
-        {S_END, NULL},
+        {SP_READ, NULL},   /* the PROXY line comes before our greeting */
+        HELLO("250 mx.test\r\n"),
+        LOCKSTEP_OK2,
+        MESSAGE_THEN_QUIT("250 ok\r\n"),
     };
     endpoint_delivery dv = delivery();
     dv.proxy_version = 1;
     dv.proxy_source = "192.0.2.7:4711";
     endpoint_outcome out;
-    server *sv = run_delivery(script, &dv, &out);
+    script_peer *sv = run_delivery(script, &dv, &out);
     char expect[128];
     snprintf(expect, sizeof expect, "PROXY TCP4 192.0.2.7 127.0.0.1 4711 %d\r\nEHLO client.test\r\n",
              out.port);
     assert_int_equal(strncmp(sv->log, expect, strlen(expect)), 0);
     assert_int_equal(out.delivery->status, DELIVERY_ACCEPTED);
-    endpoint_outcome_free(&out);
-    srv_free(sv);
+    done(&out, sv);
 }
 
 static void proxy_bad_source(void **state)
 {
     (void)state;
-    static const step script[] = {{S_END, NULL}};
+    static const step script[] = {{SP_END, NULL}};
     endpoint_delivery dv = delivery();
     dv.proxy_version = 2;
     dv.proxy_source = "mail.example:25";
     endpoint_outcome out;
-    server *sv = run_delivery(script, &dv, &out);
+    script_peer *sv = run_delivery(script, &dv, &out);
     assert_non_null(find(&out, "local.input"));
     assert_int_equal(sv->loglen, 0);   /* nothing was written */
     assert_false(out.stages[STAGE_CONNECT].ran);   /* not even connected */
-    endpoint_outcome_free(&out);
-    srv_free(sv);
+    done(&out, sv);
 }
 
 static void queue_id_table(void **state)
