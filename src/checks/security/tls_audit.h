@@ -25,6 +25,7 @@
 #include "checks/security/dane.h"
 #include "checks/security/injection.h"
 #include "dns/resolver.h"
+#include "protocol/reply.h"
 #include "protocol/transcript.h"
 
 /* What one probe found. */
@@ -63,6 +64,18 @@ typedef struct tls_audit_opts {
     int family;                /* 4 / 6 / 0 */
     bool probe_injection;      /* --probe-injection */
     bool skip_dane;            /* --no-dane */
+    /* Added with the audit: */
+    bool submission;           /* --submission (port 587 always is): MAIL accepted before
+                                  STARTTLS is a warning, not a note */
+    const char *mail_from;     /* address for the MAIL-before-STARTTLS probe; NULL: <> */
+    bool no_mx;                /* --no-mx: do not follow MX when host has no address */
+    const finding_list *known; /* borrowed, may be NULL: findings already reported for
+                                  this endpoint (the check's); the audit does not repeat
+                                  one that says the same (auth.plaintext_exposed) */
+    const char *address;       /* borrowed, may be NULL: probe this IP (the one the check
+                                  connected to) instead of resolving host */
+    const char *mx_host;       /* borrowed, may be NULL: the MX host the check followed to
+                                  (TLSA name and default SNI) when address is given */
 } tls_audit_opts;
 
 typedef struct tls_audit_outcome {
@@ -80,12 +93,27 @@ typedef struct tls_audit_outcome {
     size_t n_notes;
     transcript *transcript;    /* owned: every probe connection, in order; may be NULL */
     int64_t total_ms;
+    /* Added with the audit: */
+    char *address;             /* owned: the address every probe connected to; NULL if none */
+    char *mx_host;             /* owned: the MX followed to, or NULL */
+    bool submission;           /* judged as a submission port (587 or --submission) */
+    tri starttls_offered;      /* the plaintext EHLO lists STARTTLS (STARTTLS mode only) */
+    char **plaintext_auth;     /* owned: AUTH mechanisms offered before STARTTLS */
+    size_t n_plaintext_auth;
+    smtp_reply *mail_reply;    /* owned: the reply to MAIL before STARTTLS, or NULL */
+    char *stopped;             /* owned: why the TLS probes stopped early, or NULL */
+    size_t connections;        /* connections the audit itself opened (DANE's excluded) */
 } tls_audit_outcome;
 
 /* Run the audit. resolver is borrowed (for the address and the TLSA lookup;
  * NULL: host must be an IP literal and DANE is not checked). Always fills
  * *out; returns -1 only on OOM. */
 int tls_audit_run(const tls_audit_opts *o, dns_resolver *resolver, tls_audit_outcome *out);
+
+/* Fill *out for an audit that does not run at all (e.g. the check before it
+ * could not connect): every probe not_run, `why` in out->stopped, no
+ * finding (the reason was reported already). Returns 0, or -1 on OOM. */
+int tls_audit_skip(const tls_audit_opts *o, const char *why, tls_audit_outcome *out);
 
 void tls_audit_outcome_free(tls_audit_outcome *out);
 
