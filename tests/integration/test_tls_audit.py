@@ -231,6 +231,30 @@ class TlsAudit(unittest.TestCase):
         self.assertEqual(inj["state"], "inconclusive", str(r))
         self.assertIsNotNone(inj["detail"], str(r))
 
+    def test_check_tls_audit(self):
+        # `check --tls-audit` runs the same audit after the check, on the port the
+        # check settled on, and the document stays a check document.
+        full = ["check", "127.0.0.1:%d" % pf.PORTS["SMTP_PORT"], "--ca-file", pf.CA,
+                "--servername", "localhost", "--timeout", "10", "--tls-audit", "--no-dane",
+                "--format", "json"]
+        p = subprocess.run([pf.BINARY] + full, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           timeout=120)
+        d = json.loads(p.stdout)
+        self.assertEqual(d["command"], "check", p.stdout)
+        a = d["tls_audit"]
+        self.assertEqual([v["name"] for v in a["versions"]], VERSIONS)
+        self.assertEqual(a["port"], pf.PORTS["SMTP_PORT"])
+        self.assertEqual({v["name"]: v["verdict"] for v in a["versions"]}["TLSv1.3"], "accepted")
+        # Without --tls-audit there is no audit at all.
+        p = subprocess.run([pf.BINARY] + [x for x in full if x not in ("--tls-audit", "--no-dane")],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+        self.assertNotIn("tls_audit", json.loads(p.stdout))
+        # The smuggling probe takes exactly one --to.
+        p = subprocess.run([pf.BINARY, "check", "127.0.0.1:1", "--probe-smuggling", "--from",
+                            "a@example.org", "--to", "b@example.org", "--to", "c@example.org"],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30)
+        self.assertEqual(p.returncode, 64, p.stderr)
+
     def test_closed_port_ends_quickly(self):
         import socket
         s = socket.socket()

@@ -22,6 +22,7 @@
 #include "report/render.h"
 #include "report/result.h"
 /* ---- frontend ---- */
+#include "frontend/cli/audit_opts.h"
 #include "frontend/cli/commands.h"
 #include "frontend/cli/conn_opts.h"
 #include "frontend/cli/exitcode.h"
@@ -67,6 +68,12 @@ static const char check_usage[] =
     "  --from ADDR           MAIL FROM address (MAIL/RCPT then RSET)\n"
     "  --to ADDR             RCPT TO address (repeatable)\n"
     "  --send                also send a small test message through DATA\n"
+    "TLS and security audit (docs/cli/tls.md):\n"
+    "  --tls-audit           after the check, probe TLS versions, weak cipher classes,\n"
+    "                        DANE and the STARTTLS policy (like `smtpscope tls`); the\n"
+    "                        flags below imply it\n"
+    AUDIT_CLI_HELP
+    "                        (--from and --to above are its envelope; one --to)\n"
     "Output:\n"
     "  --format text|json    output format (default text)\n"
     "  -v, --verbose         include the SMTP transcript in text output\n"
@@ -74,10 +81,12 @@ static const char check_usage[] =
     "Exit codes: 0 pass (warnings allowed), 1 failure, 75 temporary failures only,\n"
     "64 usage error.\n";
 
-enum { OPT_FROM = 256, OPT_TO, OPT_SEND, OPT_FORMAT, OPT_NO_MX, OPT_PORTS };
+enum { OPT_FROM = 256, OPT_TO, OPT_SEND, OPT_FORMAT, OPT_NO_MX, OPT_PORTS, OPT_TLS_AUDIT };
 
 static const struct option long_opts[] = {
     CONN_CLI_LONG_OPTS,
+    AUDIT_CLI_LONG_OPTS,
+    {"tls-audit", no_argument, NULL, OPT_TLS_AUDIT},
     {"from", required_argument, NULL, OPT_FROM},
     {"to", required_argument, NULL, OPT_TO},
     {"send", no_argument, NULL, OPT_SEND},
@@ -93,6 +102,8 @@ static const struct option long_opts[] = {
 typedef struct check_cli {
     endpoint_opts o;
     conn_cli conn;       /* connection, TLS, auth, --dns, --profile/--preset */
+    audit_cli audit;     /* --tls-audit and its probes */
+    bool tls_audit;      /* --tls-audit, or any audit flag */
     const char *format;
     bool verbose;
     const char **to;     /* owned array of borrowed argv strings */
@@ -149,6 +160,7 @@ static int parse_args(int argc, char **argv, check_cli *c)
 {
     c->o = (endpoint_opts){.follow_mx = true};
     conn_cli_init(&c->conn, 10000);
+    audit_cli_init(&c->audit);
     c->format = "text";
     optind = 1;
     opterr = 0;
@@ -161,7 +173,15 @@ static int parse_args(int argc, char **argv, check_cli *c)
             return usage_error("%s", e.msg);
         if (st == CONN_CLI_HANDLED)
             continue;
+        st = audit_cli_option(&c->audit, ch, optarg, &e);
+        if (st == CONN_CLI_USAGE)
+            return usage_error("%s", e.msg);
+        if (st == CONN_CLI_HANDLED) {
+            c->tls_audit = true;
+            continue;
+        }
         switch (ch) {
+        case OPT_TLS_AUDIT: c->tls_audit = true; break;
         case OPT_FROM: c->o.from = optarg; break;
         case OPT_TO:
             if (xarray_push((void ***)&c->to, &c->n_to, optarg) < 0)
@@ -213,6 +233,14 @@ static int parse_args(int argc, char **argv, check_cli *c)
     c->o.n_to = c->n_to;
     if (c->o.send && c->n_to == 0)
         return usage_error("%s", "--send needs at least one --to");
+    c->audit.from = c->o.from;
+    c->audit.to = c->n_to ? c->to[0] : NULL;
+    if (c->audit.probe_smuggling && c->n_to != 1)
+        return usage_error("%s", "--probe-smuggling takes exactly one --to");
+    if (c->audit.probe_smuggling && c->o.send)
+        return usage_error("%s", "--probe-smuggling and --send cannot be combined");
+    if (audit_cli_finish(&c->audit, &e) != CONN_CLI_OK)
+        return usage_error("%s", e.msg);
     return 0;
 }
 
@@ -309,6 +337,19 @@ int cmd_check(int argc, char **argv)
             }
             rc = EXIT_SOFTWARE;
             goto out;
+        }
+    }
+    if (c.tls_audit) {
+        if (!r->endpoint) {
+            result_add_note(r, "TLS audit not run: no port offered an SMTP session");
+        } else {
+            /* The audit probes the port the check (or the sweep) settled on. */
+            endpoint_opts ao = c.o;
+            ao.port = r->endpoint->port;
+            if (audit_cli_run(&c.audit, &ao, res, r) < 0) {
+                rc = EXIT_SOFTWARE;
+                goto out;
+            }
         }
     }
     result_finish(r);
