@@ -4,7 +4,9 @@
  * Order: resolve once; a plaintext connection for the STARTTLS policy
  * (STARTTLS offered? AUTH before it? MAIL accepted before it?); one
  * connection per protocol version, offering only that version; one per weak
- * cipher class, offering only that class (TLS 1.0-1.2, security level 0);
+ * cipher class, offering only that class (TLS 1.0-1.2, security level 0;
+ * a class this OpenSSL cannot offer is asked with a hand-built ClientHello,
+ * transport/tls_hello.h);
  * then DANE (dane.c) and, when asked, the injection probe (injection.c).
  * A server that will not do TLS at all on the port stops the series with a
  * finding, and two failed probes in a row stop it too (a server that drops
@@ -33,6 +35,7 @@
 /* ---- checks ---- */
 #include "checks/resolve.h"
 #include "checks/security/tls_audit.h"
+#include "checks/security/cipher_classes.h"
 #include "checks/security/tls_audit_probe.h"
 
 /* What a version probe offers below TLS 1.3: everything with encryption and
@@ -361,8 +364,15 @@ static int run_probes(audit_run *r)
                  classes[i].name, classes[i].ciphers);
         audit_stop stop;
         char *why = NULL;
-        if (audit_tls_probe(r, label, &to, &out->ciphers[i], &stop, &why) < 0 ||
-            after_probe(r, &out->ciphers[i], stop, why) < 0)
+        /* What this OpenSSL cannot offer (3DES, RC4, EXPORT on Debian 12) is
+         * asked with a hand-built ClientHello: the server's choice is the
+         * answer, and no handshake is needed to know it. */
+        const cipher_class *cc = cipher_class_get(i);
+        int rc = audit_offerable(classes[i].ciphers, TLS1_VERSION, TLS1_2_VERSION) > 0 || !cc
+                     ? audit_tls_probe(r, label, &to, &out->ciphers[i], &stop, &why)
+                     : audit_hello_probe(r, label, cc->suites, cc->n, &out->ciphers[i], &stop,
+                                         &why);
+        if (rc < 0 || after_probe(r, &out->ciphers[i], stop, why) < 0)
             return -1;
     }
     return 0;

@@ -21,11 +21,13 @@
 #include "core/xalloc.h"
 /* ---- transport ---- */
 #include "transport/tcp.h"
+#include "transport/tls_hello.h"
 #include "transport/tlsconn.h"
 /* ---- protocol ---- */
 #include "protocol/client.h"
 #include "protocol/reply.h"
 /* ---- checks ---- */
+#include "checks/security/cipher_classes.h"
 #include "checks/security/tls_audit_probe.h"
 
 /* QUIT is a courtesy: it never gets the full --timeout. */
@@ -149,9 +151,22 @@ static char *reply_line(const smtp_reply *rep)
     return s;
 }
 
+/* STARTTLS written on the connection itself: the session's own command
+ * functions insist on doing the handshake too (client_starttls), and here a
+ * hand-built ClientHello follows instead. */
+static int raw_starttls(audit_run *r, audit_session *s, smtp_reply **rep, err *e)
+{
+    static const char cmd[] = "STARTTLS\r\n";
+    transcript_add(r->out->transcript, TR_SEND, "STARTTLS", 8);
+    if (conn_write(client_conn(s->cl), cmd, sizeof cmd - 1, audit_step_deadline(r, s), e) < 0)
+        return -1;
+    return client_read_reply(s->cl, audit_step_deadline(r, s), rep, e);
+}
+
 /* Banner → EHLO → STARTTLS → handshake. Returns 0 with the handshake done
  * (info filled), 1 when the probe ended without a handshake verdict (p and
- * *stop say why), -1 on OOM. */
+ * *stop say why), -1 on OOM. With ctx NULL it stops after the STARTTLS 220,
+ * for a hand-built ClientHello. */
 static int starttls_handshake(audit_run *r, audit_session *s, tlsconn_ctx *ctx, tls_probe *p,
                               tls_info *info, audit_stop *stop, char **stop_detail)
 {
@@ -201,8 +216,11 @@ static int starttls_handshake(audit_run *r, audit_session *s, tlsconn_ctx *ctx, 
     size_t discarded = 0;
     tls_failure why = TLSF_NONE;
     e.stage = STAGE_STARTTLS;
-    rc = client_starttls(s->cl, ctx, r->servername, audit_step_deadline(r, s), &rep, &discarded,
-                         info, &why, &e);
+    if (!ctx) /* a raw ClientHello follows (audit_hello_probe): the command only */
+        rc = raw_starttls(r, s, &rep, &e);
+    else
+        rc = client_starttls(s->cl, ctx, r->servername, audit_step_deadline(r, s), &rep,
+                             &discarded, info, &why, &e);
     if (rc < 0 && !rep) {
         p->verdict = PROBE_ERROR;
         p->detail = xasprintf("STARTTLS failed: %s", e.msg);
@@ -295,6 +313,72 @@ int audit_tls_probe(audit_run *r, const char *label, const tlsconn_opts *to, tls
 out:
     tlsconn_ctx_free(ctx);
     return ret;
+}
+
+/* The session is half way into a handshake: a QUIT in plaintext would only
+ * be noise to the server (and wait for a reply that never comes). */
+static void audit_abort(audit_run *r, audit_session *s)
+{
+    client_free(s->cl);
+    s->cl = NULL;
+    r->last_end_ms = clock_now_ms();
+}
+
+int audit_hello_probe(audit_run *r, const char *label, const uint16_t *suites, size_t n,
+                      tls_probe *p, audit_stop *stop, char **stop_detail)
+{
+    *stop = AUDIT_GO_ON;
+    *stop_detail = NULL;
+    free(p->negotiated);
+    free(p->detail);
+    p->negotiated = p->detail = NULL;
+    err e;
+    err_clear(&e);
+    audit_session s;
+    if (audit_connect(r, label, &s, &e) < 0) {
+        p->verdict = PROBE_ERROR;
+        p->detail = xasprintf("connection failed: %s", e.msg);
+        return p->detail ? 0 : -1;
+    }
+    int rc = 0;
+    if (r->mode != TLSM_IMPLICIT)
+        rc = starttls_handshake(r, &s, NULL, p, NULL, stop, stop_detail);
+    if (rc != 0) {
+        audit_close(r, &s); /* still in plaintext: QUIT is in order */
+        return rc < 0 ? -1 : 0;
+    }
+    tls_hello_answer ans;
+    e.stage = STAGE_TLS_CIPHERS;
+    transcript_addf(r->out->transcript, TR_INFO,
+                    "raw ClientHello: TLS 1.2 (server may choose lower), %zu suites", n);
+    if (tls_hello_probe(client_conn(s.cl), TLS_HELLO_TLS12, suites, n, r->servername,
+                        audit_step_deadline(r, &s), &ans, &e) < 0) {
+        p->verdict = PROBE_ERROR;
+        p->detail = xasprintf("no answer to the ClientHello: %s", e.msg);
+        audit_abort(r, &s);
+        return p->detail ? 0 : -1;
+    }
+    transcript_addf(r->out->transcript, TR_INFO, "raw ClientHello answer: %s", ans.detail);
+    switch (ans.kind) {
+    case TLS_HELLO_ACCEPTED: {
+        const char *name = tls_suite_name(ans.suite);
+        p->verdict = PROBE_ACCEPTED;
+        p->negotiated = name ? xasprintf("%s %s", tls_hello_version_name(ans.version), name)
+                             : xasprintf("%s suite 0x%04X", tls_hello_version_name(ans.version),
+                                         (unsigned)ans.suite);
+        if (!p->negotiated) {
+            audit_abort(r, &s);
+            return -1;
+        }
+        break;
+    }
+    case TLS_HELLO_REFUSED: p->verdict = PROBE_REFUSED; break;
+    default: p->verdict = PROBE_ERROR; break;
+    }
+    p->detail = xasprintf("raw ClientHello (this OpenSSL cannot offer the class): %s",
+                          ans.detail);
+    audit_abort(r, &s);
+    return p->detail ? 0 : -1;
 }
 
 int audit_offerable(const char *cipher_list, int min_version, int max_version)

@@ -72,6 +72,15 @@ typedef enum audit_stop {
 int audit_tls_probe(audit_run *r, const char *label, const tlsconn_opts *to, tls_probe *p,
                     audit_stop *stop, char **stop_detail);
 
+/* One cipher-class probe by a hand-built ClientHello (transport/tls_hello.h)
+ * offering exactly `suites` at TLS 1.2 (the server may choose lower):
+ * connect, (banner, EHLO, STARTTLS 220,) the hello, the server's ServerHello
+ * or alert, then the connection is dropped without QUIT. For the classes
+ * this OpenSSL cannot offer (3DES, RC4, EXPORT on Debian 12). Same results
+ * and return as audit_tls_probe. */
+int audit_hello_probe(audit_run *r, const char *label, const uint16_t *suites, size_t n,
+                      tls_probe *p, audit_stop *stop, char **stop_detail);
+
 /* How many ciphers (TLS 1.3 suites included when max allows) this OpenSSL
  * would offer for cipher_list (NULL: the default) between min and max at
  * security level 0. 0 when it can offer none: the probe is untestable. */
