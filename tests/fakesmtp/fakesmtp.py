@@ -210,6 +210,15 @@ def parse_script(lines, first_lineno=1):
             if not verbs:
                 raise ScriptError(f"{where}: expect needs a verb (EHLO, MAIL, ...)")
             args = tuple(verbs)
+        elif op == "read_data":
+            # read_data ["EXTRA"]: raw DATA body up to <CR><LF>.<CR><LF>, or up to
+            # EXTRA too (a server that honours a non-standard end of data).
+            extra = b""
+            if rest:
+                extra, words = parse_bytes_expr(rest, where)
+                if words or not extra:
+                    raise ScriptError(f'{where}: read_data ["END SEQUENCE"]')
+            args = (extra,)
         elif op in ("expect_any", "read_until_dot", "close", "reset", "drain"):
             if rest:
                 raise ScriptError(f"{where}: {op} takes no argument")
@@ -220,11 +229,21 @@ def parse_script(lines, first_lineno=1):
             except ValueError:
                 raise ScriptError(f"{where}: sleep SECONDS") from None
         elif op in ("starttls", "tls"):
-            variant = rest or "good"
+            words = rest.split()
+            variant = words[0] if words else "good"
             if variant not in SPECIAL_TLS_VARIANTS and variant not in CERT_VARIANTS:
                 raise ScriptError(f"{where}: unknown TLS variant '{variant}' (have: "
                                   f"{', '.join(list(CERT_VARIANTS) + SPECIAL_TLS_VARIANTS)})")
-            op, args = "starttls", (variant,)
+            # `buffered keep`: plaintext the client sent after STARTTLS (read
+            # into the buffer before the handshake) is kept and read as if it
+            # had come inside TLS — the CVE-2011-0411 bug, for the injection
+            # probe's "vulnerable" scenarios. `buffered discard` (the default)
+            # drops it, as a correct server does.
+            opts = _options(words[1:], {"buffered": str}, where)
+            if opts.get("buffered", "discard") not in ("keep", "discard"):
+                raise ScriptError(f"{where}: buffered keep|discard")
+            keep = opts.get("buffered", "discard") == "keep"
+            op, args = "starttls", (variant, True) if keep else (variant,)
         elif op == "default":
             verb, _, expr = rest.partition(" ")
             if not verb:
@@ -332,6 +351,36 @@ class Conn:
                 if not peek:
                     raise PeerGone("client closed the connection during sleep")
 
+    def read_data(self, extra):
+        """Read a DATA body as raw bytes up to the standard <CR><LF>.<CR><LF>
+        (the body starts after the DATA line's CR LF, so a body that is just
+        ".<CR><LF>" ends too), or up to `extra` when given. `extra` counts only
+        where the byte before it is not CR or LF, so "\n.\n" stands for a bare
+        <LF>.<LF> and not for the tail of <CR><LF>.<LF>. Bytes after the end
+        stay buffered and are read as commands: that is SMTP smuggling."""
+        std = b"\r\n.\r\n"
+        while True:
+            data = b"\r\n" + self.rbuf
+            cut = None
+            i = data.find(std)
+            if i >= 0:
+                cut = (i + len(std) - 2, "the standard <CR><LF>.<CR><LF>")
+            if extra:
+                j = data.find(extra, 2)
+                while j >= 0 and data[j - 1:j] in (b"\r", b"\n"):
+                    j = data.find(extra, j + 1)
+                # At the standard end itself the standard end wins.
+                if j >= 0 and (i < 0 or j < i):
+                    cut = (j + len(extra) - 2, f"the extra end {_show(extra)}")
+            if cut is not None:
+                body, self.rbuf = self.rbuf[:cut[0]], self.rbuf[cut[0]:]
+                self.log(f"message body: {len(body)} bytes, ended by {cut[1]}"
+                         + (f"; {len(self.rbuf)} bytes after it" if self.rbuf else ""))
+                return
+            if len(self.rbuf) > 64 * MAX_LINE:
+                raise PeerGone("DATA body too long")
+            self.rbuf += self._recv()
+
     def drain(self):
         """Read and discard everything until the client hangs up."""
         total = 0
@@ -341,15 +390,24 @@ class Conn:
         finally:
             self.log(f"drained {total} bytes")
 
-    def starttls(self, variant):
+    def starttls(self, variant, keep_buffered=False):
         if variant == "stall":
             self.log("TLS stall: reading the ClientHello, never answering")
             self.drain()
             return
         if variant == "alert":
+            # Plaintext read with STARTTLS (an injection probe's NOOP) is not
+            # the start of a ClientHello; tls_alert would wait for a record
+            # length it can never get.
+            if self.rbuf and not self.rbuf.startswith(b"\x16"):
+                self.log(f"dropping {len(self.rbuf)} plaintext bytes read before the TLS handshake")
+                self.rbuf = b""
             self.tls_alert()
             return
-        if self.rbuf:
+        if self.rbuf and keep_buffered:
+            self.log(f"keeping {len(self.rbuf)} plaintext bytes read before the TLS handshake "
+                     "(injection-vulnerable mode): they will be read as TLS input")
+        elif self.rbuf:
             self.log(f"warning: {len(self.rbuf)} bytes read before the TLS handshake were lost")
             self.rbuf = b""
         ctx = self.server.tls_context(variant)
@@ -440,6 +498,8 @@ class Conn:
                 while self.readline() != b".":
                     n += 1
                 self.log(f"message body: {n} lines")
+            elif op == "read_data":
+                self.read_data(args[0])
             elif op == "sleep":
                 self.wait(args[0], watch_peer=True)
             elif op == "close":
@@ -451,7 +511,7 @@ class Conn:
             elif op == "drain":
                 self.drain()
             elif op == "starttls":
-                self.starttls(args[0])
+                self.starttls(*args)
             elif op == "default":
                 self.defaults[args[0]] = args[1]
         # Script done: answer whatever else comes (QUIT, RSET) until the client leaves.

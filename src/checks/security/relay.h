@@ -31,6 +31,11 @@ typedef struct relay_case {
     char *rcpt_to;             /* owned: the forward-path as sent */
     probe_verdict verdict;     /* ACCEPTED: the RCPT got 2xx; REFUSED: 4xx/5xx at MAIL or RCPT */
     smtp_reply *reply;         /* owned: the reply that decided; may be NULL */
+    /* additions (relay.c) */
+    bool foreign;              /* static: a 2xx means relaying (false only for
+                                  unqualified_recipient, which a server may qualify
+                                  with its own domain) */
+    char *detail;              /* owned, escaped: why ERROR ("connection closed"), or NULL */
 } relay_case;
 
 typedef struct relay_opts {
@@ -60,7 +65,34 @@ typedef struct relay_outcome {
     size_t n_notes;
     transcript *transcript;    /* owned */
     int64_t total_ms;
+    /* additions (relay.c) */
+    char *server_domain;       /* owned: --domain, or the guess that was used; may be NULL */
+    bool server_domain_guessed;/* true when guessed from the greeting/EHLO name */
+    char *external_domain;     /* owned: the domain the server must not relay to */
+    bool tls_used;             /* the cases ran over TLS (STARTTLS or implicit) */
+    size_t n_connections;      /* sessions opened (1 unless the server dropped us) */
 } relay_outcome;
+
+/* Defaults and bounds. */
+#define RELAY_DEFAULT_EXTERNAL "relay-test.smtpscope.invalid"
+#define RELAY_MAX_CONNECTIONS 4      /* sessions per run (the first + 3 reconnects) */
+#define RELAY_MAX_RUN_MS (10 * 60 * 1000) /* the whole battery, whatever --delay says */
+
+/* Build the battery for a server whose own domain is server_domain (may be
+ * NULL: the cases that need it use "[server_ip]") and whose address is
+ * server_ip ("192.0.2.1" or "2001:db8::1"; may be NULL: "127.0.0.1" is not
+ * guessed, the literal cases then use server_domain). Every case gets its id,
+ * title, foreign flag and exact addresses; verdicts are PROBE_NOT_RUN.
+ * Returns 0, or -1 on OOM (*out NULL). Free with relay_cases_free. */
+int relay_cases_build(const char *server_domain, const char *server_ip,
+                      const char *external_domain, relay_case **out, size_t *n);
+void relay_cases_free(relay_case *v, size_t n);
+
+/* The server's own domain guessed from its host name: the parent domain of a
+ * name with three or more labels ("mail.example.com" -> "example.com"), the
+ * name itself with two ("example.com"), NULL for a single label, an IP
+ * literal or anything that is not a plausible host name. Allocated. */
+char *relay_guess_domain(const char *hostname);
 
 /* Always fills *out; -1 only on OOM. resolver borrowed (NULL: IP literal). */
 int relay_run(const relay_opts *o, dns_resolver *resolver, relay_outcome *out);

@@ -45,6 +45,9 @@ typedef struct smuggling_opts {
     int64_t timeout_ms;
     int64_t delay_ms;
     int family;
+    /* additions (smuggling.c) */
+    int64_t early_wait_ms;     /* how long to wait for a reply right after the sequence;
+                                  0: SMUGGLING_EARLY_WAIT_MS (capped at timeout_ms) */
 } smuggling_opts;
 
 typedef struct smuggling_outcome {
@@ -58,7 +61,23 @@ typedef struct smuggling_outcome {
     size_t n_notes;
     transcript *transcript;       /* owned */
     int64_t total_ms;
+    /* additions (smuggling.c) */
+    char *marker;                 /* owned: the token in every probe message's Subject
+                                     ("smtpscope-smuggling-<hex>"), to find them in the
+                                     --to mailbox */
+    size_t n_delivered;           /* carrier messages the server accepted with a 2xx (a
+                                     vulnerable variant's carrier cut at the sequence) */
 } smuggling_outcome;
+
+#define SMUGGLING_EARLY_WAIT_MS 3000
+#define SMUGGLING_MAX_RUN_MS (5 * 60 * 1000) /* the whole probe, whatever --delay says */
+
+/* The variants in probe order: id, label ("<LF>.<LF>") and the raw bytes
+ * (n of them; one holds a NUL). i < smuggling_variant_count(). */
+size_t smuggling_variant_count(void);
+const char *smuggling_variant_id(size_t i);
+const char *smuggling_variant_label(size_t i);
+const char *smuggling_variant_bytes(size_t i, size_t *n);
 
 int smuggling_run(const smuggling_opts *o, dns_resolver *resolver, smuggling_outcome *out);
 
