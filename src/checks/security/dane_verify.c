@@ -261,7 +261,7 @@ static int judge(session *s, dane_report *r, finding_list *f)
     if (rc < 0)
         return -1;
     free(r->detail);
-    r->detail = xasprintf("mismatch: no usable TLSA record matches the presented chain");
+    r->detail = xasprintf("mismatch: no usable TLSA record matches the presented chain%s", why);
     return r->detail ? 0 : -1;
 }
 
