@@ -113,6 +113,32 @@ class SecurityAgainstExim(unittest.TestCase):
         self.assertFalse(d["tls"]["hostname_match"], ctx)
         self.assertEqual(rc, 1, ctx)
 
+    def relay(self, port_key):
+        return self.run_json(["relay", "127.0.0.1:%d" % mta2.ENV[port_key], "--ca-file", mta2.CA,
+                              "--servername", mta2.ENV["MTA2_NAME"], "--domain",
+                              mta2.ENV["MTA2_NAME"], "--timeout", "10"], timeout=300)
+
+    def test_open_relay(self):
+        rc, d, ctx = self.relay("OPENRELAY_PORT")
+        accepted = [c["id"] for c in d["relay"]["cases"] if c["verdict"] == "accepted"]
+        self.assertIn("external_to_external", accepted, ctx)
+        self.assertIn("null_sender_external", accepted, ctx)
+        self.assertIn("relay.open", self.ids(d), ctx)
+        self.assertEqual(rc, 1, ctx)
+        # RSET after every RCPT, DATA never: nothing reached Exim's DATA stage.
+        log = os.path.join(mta2.FIX_DIR, "log", "mainlog")
+        with open(log, errors="replace") as f:
+            text = f.read()
+        self.assertIn("daemon started", text, ctx)
+        self.assertNotIn("smtpscope fixture: discarded", text, ctx)
+
+    def test_closed_relay(self):
+        rc, d, ctx = self.relay("GOOD_PORT")
+        accepted = [c["id"] for c in d["relay"]["cases"] if c["verdict"] == "accepted"]
+        self.assertEqual(accepted, [], ctx)
+        self.assertNotIn("relay.open", self.ids(d), ctx)
+        self.assertEqual(rc, 0, ctx)
+
 
 if __name__ == "__main__":
     unittest.main()
