@@ -47,7 +47,8 @@ typedef struct relay_opts {
     bool insecure;
     const char *helo;
     const char *server_domain; /* --domain: the server's own domain (default: from the banner/EHLO name) */
-    const char *external_domain; /* --external-domain: a domain the server must not relay to (default "relay-test.smtpscope.invalid"?) */
+    const char *external_domain; /* --external-domain: a domain the server must not relay to
+                                    (NULL: RELAY_DEFAULT_EXTERNAL, under .invalid) */
     int64_t timeout_ms;
     int64_t delay_ms;          /* --delay between cases */
     int family;
