@@ -234,7 +234,9 @@ static int parse_args(int argc, char **argv, check_cli *c)
     if (c->o.send && c->n_to == 0)
         return usage_error("%s", "--send needs at least one --to");
     c->audit.from = c->o.from;
-    c->audit.to = c->n_to ? c->to[0] : NULL;
+    /* check's --to is its own RCPT list; it is the probe's recipient only
+     * with --probe-smuggling. */
+    c->audit.to = c->audit.probe_smuggling && c->n_to ? c->to[0] : NULL;
     if (c->audit.probe_smuggling && c->n_to != 1)
         return usage_error("%s", "--probe-smuggling takes exactly one --to");
     if (c->audit.probe_smuggling && c->o.send)
