@@ -97,6 +97,7 @@ static char *hex_of(const unsigned char *p, size_t n)
 static int copy_records(const dns_answer *a, dane_report *r, size_t *n_usable)
 {
     *n_usable = 0;
+    r->n_published = a->n_tlsa;
     size_t n = a->n_tlsa < DANE_MAX_RECORDS ? a->n_tlsa : DANE_MAX_RECORDS;
     if (n == 0)
         return 0;

@@ -45,6 +45,8 @@ typedef struct dane_report {
     int dnssec;                /* dns_dnssec value of the TLSA answer (dns/batch.h) */
     dane_record_view *records; /* owned */
     size_t n_records;
+    size_t n_published;        /* records in the answer; above n_records when capped
+                                  (dane.c keeps at most 32: docs/limits.md) */
     int match_depth;           /* chain depth of the match (0 = leaf), -1 if none */
     char *detail;              /* owned: one line for people (escaped); may be NULL */
 } dane_report;

@@ -251,6 +251,13 @@ static int judge(session *s, dane_report *r, finding_list *f)
         snprintf(why, sizeof why, "; with DANE-TA the certificate must also name the host");
     else if (ti->verify_error)
         snprintf(why, sizeof why, " (%s)", ti->verify_error);
+    /* A record past the cap was never given to OpenSSL: say so, or a match
+     * there would read as a plain mismatch. */
+    if (r->n_published > r->n_records) {
+        size_t used = strlen(why);
+        snprintf(why + used, sizeof why - used, "; only the first %zu of %zu TLSA records were "
+                 "checked", r->n_records, r->n_published);
+    }
     int rc = finding_add(f, "dane.mismatch", STAGE_DANE, NULL,
                          "no usable TLSA record at %s (%zu) matches the certificate chain the "
                          "server presented%s%s%s",

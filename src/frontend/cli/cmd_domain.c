@@ -11,7 +11,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +35,7 @@
 #include "report/result.h"
 /* ---- frontend ---- */
 #include "frontend/cli/commands.h"
+#include "frontend/cli/conn_opts.h"
 #include "frontend/cli/exitcode.h"
 #include "frontend/cli/render_out.h"
 #include "frontend/cli/resolver_opts.h"
@@ -43,7 +43,7 @@
 #define DOMAIN_NAME_MAX 253   /* RFC 1035 §2.3.4, presentation form without the dot */
 #define DOMAIN_LABEL_MAX 63
 #define MAX_SELECTORS 64      /* --selector given more often is a usage error */
-#define MAX_DNSBLS 32
+#define MAX_DNSBLS 16      /* section_dnsbl.c uses at most 16 zones */
 #define DEFAULT_TIMEOUT_MS 5000
 
 static const char domain_usage[] =
@@ -96,7 +96,7 @@ static const char domain_usage[] =
 
 enum {
     OPT_SELECTOR = 256, OPT_IP, OPT_HELO, OPT_SENDER, OPT_DNSBL, OPT_NO_DNSBL, OPT_CONNECT,
-    OPT_PORTS, OPT_CA_FILE, OPT_DNS, OPT_TRUST_ANCHOR, OPT_TIMEOUT, OPT_FORMAT,
+    OPT_PORTS, OPT_CA_FILE, OPT_DNS, OPT_TRUST_ANCHOR, OPT_TIMEOUT,
     OPT_NO_STS_FETCH, OPT_STS_CONNECT,
 };
 
@@ -115,8 +115,7 @@ static const struct option long_opts[] = {
     {"dns", required_argument, NULL, OPT_DNS},
     {"trust-anchor", required_argument, NULL, OPT_TRUST_ANCHOR},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
-    {"format", required_argument, NULL, OPT_FORMAT},
-    {"verbose", no_argument, NULL, 'v'},
+    RENDER_OUT_LONG_OPTS,
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -126,8 +125,7 @@ typedef struct domain_cli {
     domain_opts o;
     endpoint_opts connect;    /* --connect: --ports, --ca-file, --timeout */
     resolver_opts dns;        /* --dns, --trust-anchor */
-    const char *format;       /* --format */
-    bool verbose;             /* -v */
+    render_out_opts out;      /* --format, -v */
     char *domain;             /* owned: normalised DOMAIN */
     char *ip;                 /* owned: --ip in canonical form */
     char **selectors;         /* owned strings and array */
@@ -138,17 +136,7 @@ typedef struct domain_cli {
     bool have_ports;          /* --ports given (needs --connect) */
 } domain_cli;
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
-{
-    fputs("smtpscope domain: ", stderr);
-    va_list ap;
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputs("\nRun 'smtpscope domain --help' for the options.\n", stderr);
-    return EXIT_USAGE;
-}
+#define usage_error(...) conn_cli_usage("domain", __VA_ARGS__)
 
 /* The user's argument, safe to echo in a message (it may hold anything). */
 static char *shown(const char *s)
@@ -269,23 +257,9 @@ static bool selector_ok(const char *s)
 
 static int parse_ports(domain_cli *c, const char *arg)
 {
-    size_t n = 0;
-    const char *p = arg;
-    while (*p) {
-        char *end = NULL;
-        errno = 0;
-        long v = strtol(p, &end, 10);
-        if (errno || end == p || v < 1 || v > 65535 || (*end && *end != ',') ||
-            n == SWEEP_MAX_PORTS)
-            return usage_error("--ports takes up to %d comma-separated ports, not '%s'",
-                               SWEEP_MAX_PORTS, arg);
-        c->ports[n++] = (int)v;
-        p = *end ? end + 1 : end;
-    }
-    if (n == 0)
-        return usage_error("--ports needs at least one port, not '%s'", arg);
+    if (conn_cli_parse_ports("domain", arg, c->ports, &c->connect.n_sweep_ports) != 0)
+        return EXIT_USAGE;
     c->connect.sweep_ports = c->ports;
-    c->connect.n_sweep_ports = n;
     c->have_ports = true;
     return 0;
 }
@@ -355,7 +329,11 @@ static int push_owned(char ***v, size_t *n, char *s)
 /* One option; 0, or an exit code. */
 static int parse_opt(domain_cli *c, int ch, char **argv)
 {
-    int rc = 0;
+    err fe;
+    err_clear(&fe);
+    int rc = render_out_option(&c->out, ch, optarg, &fe);
+    if (rc != 0) /* --format or -v */
+        return rc < 0 ? usage_error("%s", fe.msg) : 0;
     switch (ch) {
     case OPT_SELECTOR:
         if (!selector_ok(optarg)) {
@@ -414,12 +392,6 @@ static int parse_opt(domain_cli *c, int ch, char **argv)
         c->connect.timeout_ms = c->o.timeout_ms;
         return 0;
     }
-    case OPT_FORMAT:
-        if (!renderer_find(optarg))
-            return usage_error("--format must be text or json, not '%s'", optarg);
-        c->format = optarg;
-        return 0;
-    case 'v': c->verbose = true; return 0;
     case 'h': fputs(domain_usage, stdout); return -1;
     default:
         return usage_error("unknown or incomplete option '%s'", argv[optind - 1]);
@@ -431,7 +403,7 @@ static int parse_args(int argc, char **argv, domain_cli *c)
 {
     c->o = (domain_opts){.timeout_ms = DEFAULT_TIMEOUT_MS, .sts_fetch = true};
     c->connect = (endpoint_opts){.tls = TLSM_AUTO, .timeout_ms = DEFAULT_TIMEOUT_MS};
-    c->format = "text";
+    render_out_init(&c->out);
     optind = 1;
     opterr = 0;
     int ch, rc;
@@ -531,7 +503,7 @@ int cmd_domain(int argc, char **argv)
         goto out;
     }
     result_finish(r);
-    rc = render_out_emit("domain", r, c.format, c.verbose, exitcode_for);
+    rc = render_out_emit("domain", r, c.out.format, c.out.verbose, exitcode_for);
 out:
     result_free(r);
     dns_resolver_free(spf_res);

@@ -358,6 +358,10 @@ static int parse_args(int argc, char **argv, send_cli *c)
     if (c->data && (c->subject || c->body || c->html || c->attach.n || c->header.n))
         return usage_error("%s", "--data sends the file as it is: --subject, --body, --html, "
                                  "--attach and --header cannot be combined with it");
+    /* Before any file is read: each may be up to SEND_MAX_FILE. */
+    if (c->attach.n > MSG_MAX_ATTACHMENTS)
+        return usage_error("at most %d --attach files (got %zu)", MSG_MAX_ATTACHMENTS,
+                           c->attach.n);
     if (c->body && c->html && strcmp(c->body, "-") == 0 && strcmp(c->html, "-") == 0)
         return usage_error("%s", "--body - and --html - cannot both read standard input");
     if ((c->d.proxy_version != 0) != (c->d.proxy_source != NULL))
