@@ -34,17 +34,6 @@
 #include "report/render_jsonb.h"
 #include "report/result.h"
 
-static json_t *reply_json(jb *b, const smtp_reply *rep)
-{
-    if (!rep)
-        return json_null();
-    json_t *o = jobj(b);
-    set(b, o, "code", jint(b, rep->code));
-    set(b, o, "enhanced", rep->enhanced[0] ? jstr(b, rep->enhanced) : json_null());
-    set(b, o, "lines", str_array(b, rep->lines, rep->n_lines));
-    return o;
-}
-
 static json_t *target_json(jb *b, const endpoint_outcome *e)
 {
     if (!e)
@@ -71,7 +60,7 @@ static json_t *stages_json(jb *b, const endpoint_outcome *e)
         set(b, o, "status", jstr(b, stage_status_name(sr ? sr->status : SS_SKIP)));
         set(b, o, "start_ms", ran ? jint(b, sr->start_ms) : json_null());
         set(b, o, "ms", jint(b, ran ? sr->ms : 0));
-        set(b, o, "reply", reply_json(b, ran ? sr->reply : NULL));
+        set(b, o, "reply", render_jsonb_reply(b, ran ? sr->reply : NULL));
         set(b, o, "detail", jstr(b, sr ? sr->detail : NULL));
         push(b, a, o);
     }
@@ -155,19 +144,6 @@ static json_t *tls_json(jb *b, const endpoint_outcome *e)
     return o;
 }
 
-static json_t *transcript_json(jb *b, const transcript *t)
-{
-    json_t *a = jarr(b);
-    for (size_t i = 0; a && t && i < t->n; i++) {
-        json_t *o = jobj(b);
-        set(b, o, "ms", jint(b, t->ev[i].ms));
-        set(b, o, "dir", jstr(b, tr_dir_name(t->ev[i].dir)));
-        set(b, o, "line", jstr(b, t->ev[i].line));
-        push(b, a, o);
-    }
-    return a;
-}
-
 /* `send` only: the message as a whole; null for every other command. */
 static json_t *message_json(jb *b, const delivery_report *d)
 {
@@ -193,7 +169,7 @@ static json_t *recipients_json(jb *b, const delivery_report *d)
         json_t *o = jobj(b);
         set(b, o, "address", jstr(b, rc->address));
         set(b, o, "status", jstr(b, delivery_status_name(rc->status)));
-        set(b, o, "reply", reply_json(b, rc->reply));
+        set(b, o, "reply", render_jsonb_reply(b, rc->reply));
         set(b, o, "enhanced",
             rc->reply && rc->reply->enhanced[0] ? jstr(b, rc->reply->enhanced) : json_null());
         set(b, o, "explanation", jstr(b, rc->explanation));
@@ -227,7 +203,7 @@ static json_t *check_json(jb *b, const result *r)
     set(b, o, "findings", render_jsonb_findings(b, &r->findings));
     set(b, o, "notes", str_array(b, r->notes, r->n_notes));
     set(b, o, "sweep", render_jsonb_sweep(b, r->sweep));
-    set(b, o, "transcript", transcript_json(b, e ? e->transcript : NULL));
+    set(b, o, "transcript", render_jsonb_transcript(b, e ? e->transcript : NULL));
     set(b, o, "transcript_dropped", jint(b, e && e->transcript ? (int64_t)e->transcript->dropped : 0));
     return o;
 }

@@ -1,12 +1,18 @@
 /* render_jsonb.c — the parts every JSON document shares (render_jsonb.h):
- * the header fields, findings[] and the port sweep, one implementation for
- * `check` and `domain` so their shapes stay identical (docs/json.md). */
+ * the header fields, findings[], the port sweep, SMTP replies and
+ * transcripts, one implementation for `check`, `domain`, the TLS audit and
+ * the relay/smuggling objects so their shapes stay identical
+ * (docs/json.md). */
+#include <stdlib.h>
 #include <stddef.h>
 
 #include <jansson.h>
 
 /* ---- core ---- */
 #include "core/stage.h"
+/* ---- protocol ---- */
+#include "protocol/reply.h"
+#include "protocol/transcript.h"
 /* ---- checks ---- */
 #include "checks/endpoint.h"
 #include "checks/finding.h"
@@ -62,4 +68,48 @@ json_t *render_jsonb_sweep(jb *b, const sweep_outcome *s)
     }
     set(b, o, "ports", a);
     return o;
+}
+
+/* The keys both reply forms start with. */
+static json_t *reply_head(jb *b, const smtp_reply *r)
+{
+    json_t *o = jobj(b);
+    set(b, o, "code", jint(b, r->code));
+    set(b, o, "enhanced", r->enhanced[0] ? jstr(b, r->enhanced) : json_null());
+    return o;
+}
+
+json_t *render_jsonb_reply(jb *b, const smtp_reply *r)
+{
+    if (!r)
+        return json_null();
+    json_t *o = reply_head(b, r);
+    set(b, o, "lines", str_array(b, r->lines, r->n_lines));
+    return o;
+}
+
+json_t *render_jsonb_reply_joined(jb *b, const smtp_reply *r)
+{
+    if (!r)
+        return json_null();
+    json_t *o = reply_head(b, r);
+    char *text = reply_text(r, " ");
+    if (!text)
+        b->oom = true;
+    set(b, o, "text", jstr(b, text ? text : ""));
+    free(text);
+    return o;
+}
+
+json_t *render_jsonb_transcript(jb *b, const transcript *t)
+{
+    json_t *a = jarr(b);
+    for (size_t i = 0; a && t && i < t->n; i++) {
+        json_t *o = jobj(b);
+        set(b, o, "ms", jint(b, t->ev[i].ms));
+        set(b, o, "dir", jstr(b, tr_dir_name(t->ev[i].dir)));
+        set(b, o, "line", jstr(b, t->ev[i].line));
+        push(b, a, o);
+    }
+    return a;
 }

@@ -1,8 +1,8 @@
 /* render_jsonb.h — the JSON renderers' shared builder (jansson): small
  * constructors that remember an allocation failure instead of making every
  * caller test each one, and the parts that `check` and `domain` documents
- * share — the header fields, findings[] and a port sweep — so their shapes
- * (docs/json.md) cannot drift apart.
+ * share — the header fields, findings[], a port sweep, SMTP replies and
+ * transcripts — so their shapes (docs/json.md) cannot drift apart.
  *
  * Building a document is a long series of allocations; the builder records
  * that one failed in jb.oom and the caller checks once at the end. Every
@@ -22,6 +22,8 @@
 #include "checks/finding.h"
 #include "checks/sweep.h"
 #include "core/escape.h"
+#include "protocol/reply.h"
+#include "protocol/transcript.h"
 #include "report/result.h"
 
 #ifndef SMTPSCOPE_VERSION
@@ -96,6 +98,16 @@ static inline json_t *str_array(jb *b, char *const *v, size_t n)
         push(b, a, jstr(b, v[i]));
     return a;
 }
+
+/* An SMTP reply {"code","enhanced","lines":[...]}, or null for NULL. */
+json_t *render_jsonb_reply(jb *b, const smtp_reply *r);
+
+/* An SMTP reply {"code","enhanced","text"} with every line joined by a
+ * space (the security probes' form), or null for NULL. */
+json_t *render_jsonb_reply_joined(jb *b, const smtp_reply *r);
+
+/* A transcript [{"ms","dir","line"}, ...]; [] for NULL. */
+json_t *render_jsonb_transcript(jb *b, const transcript *t);
 
 /* {"tool","version","schema","command"}: the first keys of every document. */
 json_t *render_jsonb_header(jb *b, const result *r);

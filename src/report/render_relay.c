@@ -54,35 +54,6 @@ static void transcript_text(textw *w, const transcript *t)
         textw_printf(w, "    … %zu more events not recorded\n", t->dropped);
 }
 
-static json_t *transcript_json(jb *b, const transcript *t)
-{
-    json_t *a = jarr(b);
-    for (size_t i = 0; a && t && i < t->n; i++) {
-        json_t *o = jobj(b);
-        set(b, o, "ms", jint(b, t->ev[i].ms));
-        set(b, o, "dir", jstr(b, tr_dir_name(t->ev[i].dir)));
-        set(b, o, "line", jstr(b, t->ev[i].line));
-        push(b, a, o);
-    }
-    return a;
-}
-
-/* {"code","enhanced","text"}: text is every line joined by a space. */
-static json_t *reply_json(jb *b, const smtp_reply *r)
-{
-    if (!r)
-        return json_null();
-    json_t *o = jobj(b);
-    set(b, o, "code", jint(b, r->code));
-    set(b, o, "enhanced", r->enhanced[0] ? jstr(b, r->enhanced) : json_null());
-    char *text = reply_text(r, " ");
-    if (!text)
-        b->oom = true;
-    set(b, o, "text", jstr(b, text ? text : ""));
-    free(text);
-    return o;
-}
-
 /* ---------------------------------------------------------------- relay */
 
 static const char *relay_word(const relay_case *c)
@@ -156,13 +127,13 @@ json_t *render_relay_json(const relay_outcome *x)
         set(&b, k, "rcpt_to", jstr(&b, c->rcpt_to));
         set(&b, k, "foreign", json_boolean(c->foreign));
         set(&b, k, "verdict", jstr(&b, probe_verdict_name(c->verdict)));
-        set(&b, k, "reply", reply_json(&b, c->reply));
+        set(&b, k, "reply", render_jsonb_reply_joined(&b, c->reply));
         set(&b, k, "detail", jstr(&b, c->detail));
         push(&b, cases, k);
     }
     set(&b, o, "cases", cases);
     set(&b, o, "accepted", jint(&b, (int64_t)x->n_accepted));
-    set(&b, o, "transcript", transcript_json(&b, x->transcript));
+    set(&b, o, "transcript", render_jsonb_transcript(&b, x->transcript));
     if (b.oom) {
         json_decref(o);
         return NULL;
@@ -223,7 +194,7 @@ json_t *render_smuggling_json(const smuggling_outcome *s)
     set(&b, o, "variants", vs);
     set(&b, o, "vulnerable", jint(&b, (int64_t)s->n_vulnerable));
     set(&b, o, "delivered", jint(&b, (int64_t)s->n_delivered));
-    set(&b, o, "transcript", transcript_json(&b, s->transcript));
+    set(&b, o, "transcript", render_jsonb_transcript(&b, s->transcript));
     if (b.oom) {
         json_decref(o);
         return NULL;

@@ -245,17 +245,6 @@ static json_t *probes_json(jb *b, const tls_probe *v, size_t n)
     return arr;
 }
 
-static json_t *reply_json(jb *b, const smtp_reply *rep)
-{
-    if (!rep)
-        return json_null();
-    json_t *o = jobj(b);
-    set(b, o, "code", jint(b, rep->code));
-    set(b, o, "enhanced", rep->enhanced[0] ? jstr(b, rep->enhanced) : json_null());
-    set(b, o, "lines", str_array(b, rep->lines, rep->n_lines));
-    return o;
-}
-
 static json_t *dane_json(jb *b, const dane_report *d)
 {
     json_t *o = jobj(b);
@@ -290,19 +279,6 @@ static json_t *injection_json(jb *b, const injection_report *r)
     return o;
 }
 
-static json_t *transcript_json(jb *b, const transcript *t)
-{
-    json_t *arr = jarr(b);
-    for (size_t i = 0; arr && t && i < t->n; i++) {
-        json_t *o = jobj(b);
-        set(b, o, "ms", jint(b, t->ev[i].ms));
-        set(b, o, "dir", jstr(b, tr_dir_name(t->ev[i].dir)));
-        set(b, o, "line", jstr(b, t->ev[i].line));
-        push(b, arr, o);
-    }
-    return arr;
-}
-
 json_t *render_tls_audit_json(const tls_audit_outcome *a)
 {
     jb b = {.oom = false};
@@ -321,13 +297,13 @@ json_t *render_tls_audit_json(const tls_audit_outcome *a)
     set(&b, o, "auth_before_starttls", jstr(&b, tri_name(a->auth_before_starttls)));
     set(&b, o, "plaintext_auth_mechanisms", str_array(&b, a->plaintext_auth, a->n_plaintext_auth));
     set(&b, o, "starttls_required", jstr(&b, tri_name(a->starttls_required)));
-    set(&b, o, "mail_before_starttls", reply_json(&b, a->mail_reply));
+    set(&b, o, "mail_before_starttls", render_jsonb_reply(&b, a->mail_reply));
     set(&b, o, "dane", dane_json(&b, &a->dane));
     set(&b, o, "injection", injection_json(&b, &a->injection));
     set(&b, o, "stopped", jstr(&b, a->stopped));
     set(&b, o, "connections", jint(&b, (int64_t)a->connections));
     set(&b, o, "duration_ms", jint(&b, a->total_ms));
-    set(&b, o, "transcript", transcript_json(&b, a->transcript));
+    set(&b, o, "transcript", render_jsonb_transcript(&b, a->transcript));
     set(&b, o, "transcript_dropped",
         jint(&b, a->transcript ? (int64_t)a->transcript->dropped : 0));
     if (b.oom) {

@@ -3,9 +3,7 @@
  * through conn_opts.h), run the sweep (no port) and the endpoint check,
  * render the result, map it to an exit code. Options are documented in
  * docs/cli/check.md; keep the two in step. */
-#include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,7 +79,7 @@ static const char check_usage[] =
     "Exit codes: 0 pass (warnings allowed), 1 failure, 75 temporary failures only,\n"
     "64 usage error.\n";
 
-enum { OPT_FROM = 256, OPT_TO, OPT_SEND, OPT_FORMAT, OPT_NO_MX, OPT_PORTS, OPT_TLS_AUDIT };
+enum { OPT_FROM = 256, OPT_TO, OPT_SEND, OPT_NO_MX, OPT_PORTS, OPT_TLS_AUDIT };
 
 static const struct option long_opts[] = {
     CONN_CLI_LONG_OPTS,
@@ -90,10 +88,9 @@ static const struct option long_opts[] = {
     {"from", required_argument, NULL, OPT_FROM},
     {"to", required_argument, NULL, OPT_TO},
     {"send", no_argument, NULL, OPT_SEND},
-    {"format", required_argument, NULL, OPT_FORMAT},
     {"no-mx", no_argument, NULL, OPT_NO_MX},
     {"ports", required_argument, NULL, OPT_PORTS},
-    {"verbose", no_argument, NULL, 'v'},
+    RENDER_OUT_LONG_OPTS,
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -104,76 +101,27 @@ typedef struct check_cli {
     conn_cli conn;       /* connection, TLS, auth, --dns, --profile/--preset */
     audit_cli audit;     /* --tls-audit and its probes */
     bool tls_audit;      /* --tls-audit, or any audit flag */
-    const char *format;
-    bool verbose;
+    render_out_opts out; /* --format, -v */
     const char **to;     /* owned array of borrowed argv strings */
     size_t n_to;
-    char *host;          /* owned */
     int ports[SWEEP_MAX_PORTS];
 } check_cli;
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
-{
-    fputs("smtpscope check: ", stderr);
-    va_list ap;
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputs("\nRun 'smtpscope check --help' for the options.\n", stderr);
-    return EXIT_USAGE;
-}
-
-/* HOST[:PORT] with [v6]:port and bare v6 literals. Port 0 = sweep. */
-static int parse_target(const char *arg, char **host, int *port)
-{
-    const char *colon = NULL;
-    if (arg[0] == '[') {
-        const char *close = strchr(arg, ']');
-        if (!close)
-            return -1;
-        *host = xstrndup(arg + 1, (size_t)(close - arg - 1));
-        colon = close[1] == ':' ? close + 1 : NULL;
-        if (!colon && close[1])
-            return -1;
-    } else {
-        colon = strchr(arg, ':');
-        if (colon && strchr(colon + 1, ':')) /* bare IPv6 literal, no port */
-            colon = NULL;
-        *host = colon ? xstrndup(arg, (size_t)(colon - arg)) : xstrdup(arg);
-    }
-    if (!*host || !**host)
-        return -1;
-    *port = 0;
-    if (colon) {
-        char *end = NULL;
-        errno = 0;
-        long p = strtol(colon + 1, &end, 10);
-        if (errno || !end || *end || p < 1 || p > 65535)
-            return -1;
-        *port = (int)p;
-    }
-    return 0;
-}
+#define usage_error(...) conn_cli_usage("check", __VA_ARGS__)
 
 static int parse_args(int argc, char **argv, check_cli *c)
 {
     c->o = (endpoint_opts){.follow_mx = true};
     conn_cli_init(&c->conn, 10000);
     audit_cli_init(&c->audit);
-    c->format = "text";
-    optind = 1;
-    opterr = 0;
+    render_out_init(&c->out);
     int ch;
     err e;
     err_clear(&e);
-    while ((ch = getopt_long(argc, argv, CONN_CLI_SHORT_OPTS "vh", long_opts, NULL)) != -1) {
-        conn_cli_status st = conn_cli_option(&c->conn, ch, optarg, &e);
-        if (st == CONN_CLI_USAGE)
+    while ((ch = conn_cli_getopt(&c->conn, &c->out, argc, argv, long_opts, &e)) != -1) {
+        if (ch == CONN_CLI_BAD_OPTION)
             return usage_error("%s", e.msg);
-        if (st == CONN_CLI_HANDLED)
-            continue;
-        st = audit_cli_option(&c->audit, ch, optarg, &e);
+        conn_cli_status st = audit_cli_option(&c->audit, ch, optarg, &e);
         if (st == CONN_CLI_USAGE)
             return usage_error("%s", e.msg);
         if (st == CONN_CLI_HANDLED) {
@@ -188,33 +136,12 @@ static int parse_args(int argc, char **argv, check_cli *c)
                 return EXIT_SOFTWARE;
             break;
         case OPT_SEND: c->o.send = true; break;
-        case OPT_FORMAT:
-            if (!renderer_find(optarg))
-                return usage_error("--format must be text or json, not '%s'", optarg);
-            c->format = optarg;
-            break;
         case OPT_NO_MX: c->o.follow_mx = false; break;
-        case OPT_PORTS: {
-            size_t n = 0;
-            const char *p = optarg;
-            while (*p) {
-                char *end = NULL;
-                errno = 0;
-                long v = strtol(p, &end, 10);
-                if (errno || end == p || v < 1 || v > 65535 || (*end && *end != ',') ||
-                    n == SWEEP_MAX_PORTS)
-                    return usage_error("--ports takes up to %d comma-separated ports, not '%s'",
-                                       SWEEP_MAX_PORTS, optarg);
-                c->ports[n++] = (int)v;
-                p = *end ? end + 1 : end;
-            }
-            if (n == 0)
-                return usage_error("--ports needs at least one port, not '%s'", optarg);
+        case OPT_PORTS:
+            if (conn_cli_parse_ports("check", optarg, c->ports, &c->o.n_sweep_ports) != 0)
+                return EXIT_USAGE;
             c->o.sweep_ports = c->ports;
-            c->o.n_sweep_ports = n;
             break;
-        }
-        case 'v': c->verbose = true; break;
         case 'h': fputs(check_usage, stdout); return -1;
         default:
             return usage_error("unknown or incomplete option '%s'", argv[optind - 1]);
@@ -224,9 +151,8 @@ static int parse_args(int argc, char **argv, check_cli *c)
     if (optind != argc - 1 && !(named && optind == argc))
         return usage_error("%s", optind >= argc ? "missing HOST[:PORT]"
                                                 : "exactly one HOST[:PORT] is expected");
-    if (optind < argc && parse_target(argv[optind], &c->host, &c->conn.o.port) < 0)
+    if (optind < argc && conn_cli_target(&c->conn, argv[optind]) < 0)
         return usage_error("'%s' is not HOST, HOST:PORT or [IPv6]:PORT", argv[optind]);
-    c->conn.o.host = c->host;
     if (conn_cli_finish(&c->conn, NULL, &e) != CONN_CLI_OK)
         return usage_error("%s", e.msg);
     c->o.to = c->to;
@@ -308,18 +234,9 @@ int cmd_check(int argc, char **argv)
         rc = rc < 0 ? EXIT_PASS : rc;
         goto out;
     }
-    {
-        err e;
-        err_clear(&e);
-        conn_cli_status st = conn_cli_secrets(&c.conn, &e);
-        if (st == CONN_CLI_OK) /* without a system resolver, IP literals still work */
-            st = conn_cli_resolver(&c.conn, &res, &e);
-        if (st != CONN_CLI_OK) {
-            rc = conn_cli_report("check", st, &e);
-            goto out;
-        }
-        conn_cli_to_endpoint_opts(&c.conn, &c.o);
-    }
+    rc = conn_cli_start("check", &c.conn, &res, &c.o);
+    if (rc != 0)
+        goto out;
     r = result_new("check");
     if (!r) {
         rc = EXIT_SOFTWARE;
@@ -330,16 +247,9 @@ int cmd_check(int argc, char **argv)
             rc = EXIT_SOFTWARE;
             goto out;
         }
-    } else {
-        endpoint_outcome *eo = calloc(1, sizeof *eo);
-        if (!eo || endpoint_run(&c.o, res, eo) < 0 || result_take_endpoint(r, eo) < 0) {
-            if (eo && !r->endpoint) {
-                endpoint_outcome_free(eo);
-                free(eo);
-            }
-            rc = EXIT_SOFTWARE;
-            goto out;
-        }
+    } else if (conn_cli_run_endpoint(&c.o, res, r) < 0) {
+        rc = EXIT_SOFTWARE;
+        goto out;
     }
     if (c.tls_audit) {
         if (!r->endpoint) {
@@ -355,12 +265,11 @@ int cmd_check(int argc, char **argv)
         }
     }
     result_finish(r);
-    rc = render_out_emit("check", r, c.format, c.verbose, exitcode_for);
+    rc = render_out_emit("check", r, c.out.format, c.out.verbose, exitcode_for);
 out:
     result_free(r);
     dns_resolver_free(res);
     conn_cli_free(&c.conn);
     free(c.to);
-    free(c.host);
     return rc;
 }

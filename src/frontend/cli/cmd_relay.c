@@ -3,17 +3,11 @@
  * render, map to an exit code. One target per run, on purpose: the battery
  * is for your own servers, not for sweeping other people's (issue 5 item 8).
  * Options are documented in docs/cli/relay.md; keep the two in step. */
-#include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-/* ---- core ---- */
-#include "core/buf.h"
-#include "core/xalloc.h"
 /* ---- dns ---- */
 #include "dns/resolver.h"
 /* ---- checks ---- */
@@ -24,8 +18,9 @@
 #include "report/result.h"
 /* ---- frontend ---- */
 #include "frontend/cli/commands.h"
+#include "frontend/cli/conn_opts.h"
 #include "frontend/cli/exitcode.h"
-#include "frontend/cli/resolver_opts.h"
+#include "frontend/cli/render_out.h"
 
 static const char relay_usage[] =
     "usage: smtpscope relay HOST[:PORT] [options]\n"
@@ -47,8 +42,7 @@ static const char relay_usage[] =
     "  --servername NAME     name for SNI (default: HOST)\n"
     "  --helo NAME           EHLO name (default: this machine's host name)\n"
     "  --timeout SECONDS     deadline per command (default 10)\n"
-    "  -4, -6                IPv4 / IPv6 only\n"
-    "  --dns IP[@PORT]       resolve through this DNS server\n"
+    CONN_CLI_HELP_FAMILY_DNS
     "  --trust-anchor FILE|auto|none  DNSSEC validation (as for check)\n"
     "  --format text|json    output format (default text)\n"
     "  -v, --verbose         include the SMTP transcript in text output\n"
@@ -56,77 +50,37 @@ static const char relay_usage[] =
     "Exit codes: 0 no relaying found, 1 relaying found (or the battery failed for\n"
     "good), 75 nothing could be tested for a temporary reason, 64 usage error.\n";
 
-enum {
-    OPT_DOMAIN = 256, OPT_EXTERNAL, OPT_DELAY, OPT_TLS, OPT_CA_FILE, OPT_SERVERNAME, OPT_HELO,
-    OPT_TIMEOUT, OPT_DNS, OPT_TRUST_ANCHOR, OPT_FORMAT,
-};
+enum { OPT_DOMAIN = 256, OPT_EXTERNAL, OPT_DELAY };
 
+/* The connection options without login, profiles or --insecure: the
+ * battery never authenticates (an authenticated client may relay). */
 static const struct option long_opts[] = {
+    CONN_CLI_LONG_OPTS_SERVER,
     {"domain", required_argument, NULL, OPT_DOMAIN},
     {"external-domain", required_argument, NULL, OPT_EXTERNAL},
     {"delay", required_argument, NULL, OPT_DELAY},
-    {"tls", required_argument, NULL, OPT_TLS},
-    {"ca-file", required_argument, NULL, OPT_CA_FILE},
-    {"servername", required_argument, NULL, OPT_SERVERNAME},
-    {"helo", required_argument, NULL, OPT_HELO},
-    {"timeout", required_argument, NULL, OPT_TIMEOUT},
-    {"dns", required_argument, NULL, OPT_DNS},
-    {"trust-anchor", required_argument, NULL, OPT_TRUST_ANCHOR},
-    {"format", required_argument, NULL, OPT_FORMAT},
-    {"verbose", no_argument, NULL, 'v'},
+    RENDER_OUT_LONG_OPTS,
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
 typedef struct relay_cli {
     relay_opts o;
-    resolver_opts dns;
-    const char *format;
-    bool verbose;
-    char *host;   /* owned */
+    conn_cli conn;        /* --tls, --ca-file, --servername, --helo, --timeout, -4/-6,
+                           * --dns, --trust-anchor; the target */
+    render_out_opts out;  /* --format, -v */
 } relay_cli;
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
-{
-    fputs("smtpscope relay: ", stderr);
-    va_list ap;
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputs("\nRun 'smtpscope relay --help' for the options.\n", stderr);
-    return EXIT_USAGE;
-}
+#define usage_error(...) conn_cli_usage("relay", __VA_ARGS__)
 
-/* HOST[:PORT], [v6]:PORT, a bare v6 literal; no port: 25. */
-static int parse_target(const char *arg, char **host, int *port)
+/* HOST[:PORT], [v6]:PORT, a bare v6 literal; no port: 25. A comma or a
+ * space in HOST is refused: several targets are not taken. */
+static int parse_target(conn_cli *c, const char *arg)
 {
-    const char *colon = NULL;
-    if (arg[0] == '[') {
-        const char *close = strchr(arg, ']');
-        if (!close)
-            return -1;
-        *host = xstrndup(arg + 1, (size_t)(close - arg - 1));
-        colon = close[1] == ':' ? close + 1 : NULL;
-        if (!colon && close[1])
-            return -1;
-    } else {
-        colon = strchr(arg, ':');
-        if (colon && strchr(colon + 1, ':'))
-            colon = NULL;
-        *host = colon ? xstrndup(arg, (size_t)(colon - arg)) : xstrdup(arg);
-    }
-    if (!*host || !**host || strchr(*host, ',') || strchr(*host, ' '))
+    if (conn_cli_target(c, arg) < 0 || strchr(c->o.host, ',') || strchr(c->o.host, ' '))
         return -1;
-    *port = 25;
-    if (colon) {
-        char *end = NULL;
-        errno = 0;
-        long p = strtol(colon + 1, &end, 10);
-        if (errno || !end || *end || p < 1 || p > 65535)
-            return -1;
-        *port = (int)p;
-    }
+    if (c->o.port == 0)
+        c->o.port = 25;
     return 0;
 }
 
@@ -154,13 +108,15 @@ static bool plain_domain(const char *d)
 
 static int parse_args(int argc, char **argv, relay_cli *c)
 {
-    c->o = (relay_opts){.tls = TLSM_AUTO, .timeout_ms = 10000};
-    c->format = "text";
-    optind = 1;
-    opterr = 0;
+    c->o = (relay_opts){0};
+    conn_cli_init(&c->conn, 10000);
+    render_out_init(&c->out);
     int ch;
-    while ((ch = getopt_long(argc, argv, "46vh", long_opts, NULL)) != -1) {
+    err e;
+    err_clear(&e);
+    while ((ch = conn_cli_getopt(&c->conn, &c->out, argc, argv, long_opts, &e)) != -1) {
         switch (ch) {
+        case CONN_CLI_BAD_OPTION: return usage_error("%s", e.msg);
         case OPT_DOMAIN:
             if (!plain_domain(optarg))
                 return usage_error("--domain takes a domain name, not '%s'", optarg);
@@ -175,29 +131,6 @@ static int parse_args(int argc, char **argv, relay_cli *c)
             if (seconds(optarg, 60, &c->o.delay_ms, true) < 0)
                 return usage_error("--delay takes seconds between 0 and 60, not '%s'", optarg);
             break;
-        case OPT_TLS:
-            if (tls_mode_parse(optarg, &c->o.tls) < 0)
-                return usage_error("--tls must be auto, starttls, implicit or none, not '%s'",
-                                   optarg);
-            break;
-        case OPT_CA_FILE: c->o.ca_file = optarg; break;
-        case OPT_SERVERNAME: c->o.servername = optarg; break;
-        case OPT_HELO: c->o.helo = optarg; break;
-        case OPT_TIMEOUT:
-            if (seconds(optarg, 3600, &c->o.timeout_ms, false) < 0)
-                return usage_error("--timeout takes seconds between 0 and 3600, not '%s'",
-                                   optarg);
-            break;
-        case OPT_DNS: c->dns.dns = optarg; break;
-        case OPT_TRUST_ANCHOR: c->dns.trust_anchor = optarg; break;
-        case OPT_FORMAT:
-            if (!renderer_find(optarg))
-                return usage_error("--format must be text or json, not '%s'", optarg);
-            c->format = optarg;
-            break;
-        case '4': c->o.family = 4; break;
-        case '6': c->o.family = 6; break;
-        case 'v': c->verbose = true; break;
         case 'h': fputs(relay_usage, stdout); return -1;
         default: return usage_error("unknown or incomplete option '%s'", argv[optind - 1]);
         }
@@ -207,17 +140,19 @@ static int parse_args(int argc, char **argv, relay_cli *c)
     if (optind != argc - 1)
         return usage_error("%s", "exactly one HOST[:PORT] per run: the relay battery does not "
                                  "take several targets at once");
-    if (parse_target(argv[optind], &c->host, &c->o.port) < 0)
+    if (parse_target(&c->conn, argv[optind]) < 0)
         return usage_error("'%s' is not HOST, HOST:PORT or [IPv6]:PORT (one target per run)",
                            argv[optind]);
-    c->o.host = c->host;
+    const endpoint_opts *k = &c->conn.o;
+    c->o.host = k->host;
+    c->o.port = k->port;
+    c->o.tls = k->tls;
+    c->o.ca_file = k->ca_file;
+    c->o.servername = k->servername;
+    c->o.helo = k->helo;
+    c->o.timeout_ms = k->timeout_ms;
+    c->o.family = k->family;
     return 0;
-}
-
-static bool want_color(const char *format)
-{
-    const char *nc = getenv("NO_COLOR");
-    return strcmp(format, "text") == 0 && isatty(STDOUT_FILENO) && !(nc && nc[0]);
 }
 
 int cmd_relay(int argc, char **argv)
@@ -233,9 +168,9 @@ int cmd_relay(int argc, char **argv)
     {
         err e;
         err_clear(&e);
-        if (resolver_opts_create(&c.dns, &res, &e) < 0) {
-            fprintf(stderr, "smtpscope relay: %s\n", e.msg);
-            rc = EXIT_USAGE;
+        conn_cli_status st = conn_cli_resolver(&c.conn, &res, &e);
+        if (st != CONN_CLI_OK) {
+            rc = conn_cli_report("relay", st, &e);
             goto out;
         }
     }
@@ -251,24 +186,10 @@ int cmd_relay(int argc, char **argv)
         goto out;
     }
     result_finish(r);
-    {
-        render_opts ro = {.color = want_color(c.format), .verbose = c.verbose};
-        buf out;
-        buf_init(&out, (size_t)1 << 30);
-        if (renderer_find(c.format)->render(r, &ro, &out) < 0) {
-            buf_free(&out);
-            fputs("smtpscope relay: out of memory while rendering\n", stderr);
-            rc = EXIT_SOFTWARE;
-            goto out;
-        }
-        fwrite(out.data ? out.data : "", 1, out.len, stdout);
-        fflush(stdout);
-        buf_free(&out);
-    }
-    rc = exitcode_for(r);
+    rc = render_out_emit("relay", r, c.out.format, c.out.verbose, exitcode_for);
 out:
     result_free(r);
     dns_resolver_free(res);
-    free(c.host);
+    conn_cli_free(&c.conn);
     return rc;
 }

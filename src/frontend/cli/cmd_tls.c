@@ -5,15 +5,10 @@
  * and mapped to an exit code like check. One target per run, on purpose:
  * the audit opens a dozen connections and is for servers you run (issue 5
  * item 8). Options are documented in docs/cli/tls.md; keep the two in step. */
-#include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-/* ---- core ---- */
-#include "core/xalloc.h"
 /* ---- dns ---- */
 #include "dns/resolver.h"
 /* ---- checks ---- */
@@ -66,15 +61,14 @@ static const char tls_usage[] =
     "Exit codes: 0 pass (warnings allowed), 1 failure, 75 temporary failures only,\n"
     "64 usage error.\n";
 
-enum { OPT_FORMAT = 256, OPT_NO_MX };
+enum { OPT_NO_MX = 256 };
 
 static const struct option long_opts[] = {
     CONN_CLI_LONG_OPTS,
     AUDIT_CLI_LONG_OPTS,
     AUDIT_CLI_ENVELOPE_OPTS,
-    {"format", required_argument, NULL, OPT_FORMAT},
     {"no-mx", no_argument, NULL, OPT_NO_MX},
-    {"verbose", no_argument, NULL, 'v'},
+    RENDER_OUT_LONG_OPTS,
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -83,82 +77,30 @@ typedef struct tls_cli {
     endpoint_opts o;     /* the check part: connection and TLS, no envelope */
     conn_cli conn;
     audit_cli audit;
-    const char *format;
-    bool verbose;
-    char *host;          /* owned */
+    render_out_opts out; /* --format, -v */
 } tls_cli;
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int usage_error(const char *fmt, ...)
-{
-    fputs("smtpscope tls: ", stderr);
-    va_list ap;
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputs("\nRun 'smtpscope tls --help' for the options.\n", stderr);
-    return EXIT_USAGE;
-}
-
-/* HOST[:PORT] with [v6]:port and bare v6 literals; no port leaves *port 0. */
-static int parse_target(const char *arg, char **host, int *port)
-{
-    const char *colon = NULL;
-    if (arg[0] == '[') {
-        const char *close = strchr(arg, ']');
-        if (!close)
-            return -1;
-        *host = xstrndup(arg + 1, (size_t)(close - arg - 1));
-        colon = close[1] == ':' ? close + 1 : NULL;
-        if (!colon && close[1])
-            return -1;
-    } else {
-        colon = strchr(arg, ':');
-        if (colon && strchr(colon + 1, ':')) /* bare IPv6 literal, no port */
-            colon = NULL;
-        *host = colon ? xstrndup(arg, (size_t)(colon - arg)) : xstrdup(arg);
-    }
-    if (!*host || !**host)
-        return -1;
-    *port = 0;
-    if (colon) {
-        char *end = NULL;
-        errno = 0;
-        long p = strtol(colon + 1, &end, 10);
-        if (errno || !end || *end || p < 1 || p > 65535)
-            return -1;
-        *port = (int)p;
-    }
-    return 0;
-}
+#define usage_error(...) conn_cli_usage("tls", __VA_ARGS__)
 
 static int parse_args(int argc, char **argv, tls_cli *c)
 {
     c->o = (endpoint_opts){.follow_mx = true};
     conn_cli_init(&c->conn, 10000);
     audit_cli_init(&c->audit);
-    c->format = "text";
-    optind = 1;
-    opterr = 0;
+    render_out_init(&c->out);
     int ch;
     err e;
     err_clear(&e);
-    while ((ch = getopt_long(argc, argv, CONN_CLI_SHORT_OPTS "vh", long_opts, NULL)) != -1) {
-        conn_cli_status st = conn_cli_option(&c->conn, ch, optarg, &e);
-        if (st == CONN_CLI_NOT_MINE)
-            st = audit_cli_option(&c->audit, ch, optarg, &e);
+    while ((ch = conn_cli_getopt(&c->conn, &c->out, argc, argv, long_opts, &e)) != -1) {
+        if (ch == CONN_CLI_BAD_OPTION)
+            return usage_error("%s", e.msg);
+        conn_cli_status st = audit_cli_option(&c->audit, ch, optarg, &e);
         if (st == CONN_CLI_USAGE)
             return usage_error("%s", e.msg);
         if (st == CONN_CLI_HANDLED)
             continue;
         switch (ch) {
-        case OPT_FORMAT:
-            if (!renderer_find(optarg))
-                return usage_error("--format must be text or json, not '%s'", optarg);
-            c->format = optarg;
-            break;
         case OPT_NO_MX: c->o.follow_mx = false; break;
-        case 'v': c->verbose = true; break;
         case 'h': fputs(tls_usage, stdout); return -1;
         default:
             return usage_error("unknown or incomplete option '%s'", argv[optind - 1]);
@@ -171,9 +113,8 @@ static int parse_args(int argc, char **argv, tls_cli *c)
                            argv[optind + 1]);
     if (optind == argc && !named)
         return usage_error("%s", "missing HOST[:PORT]");
-    if (optind < argc && parse_target(argv[optind], &c->host, &c->conn.o.port) < 0)
+    if (optind < argc && conn_cli_target(&c->conn, argv[optind]) < 0)
         return usage_error("'%s' is not HOST, HOST:PORT or [IPv6]:PORT", argv[optind]);
-    c->conn.o.host = c->host;
     if (c->conn.o.tls == TLSM_NONE)
         return usage_error("%s", "--tls none leaves nothing to audit; use auto, starttls or "
                                  "implicit");
@@ -198,18 +139,9 @@ int cmd_tls(int argc, char **argv)
         rc = rc < 0 ? EXIT_PASS : rc;
         goto out;
     }
-    {
-        err e;
-        err_clear(&e);
-        conn_cli_status st = conn_cli_secrets(&c.conn, &e);
-        if (st == CONN_CLI_OK) /* without a system resolver, IP literals still work */
-            st = conn_cli_resolver(&c.conn, &res, &e);
-        if (st != CONN_CLI_OK) {
-            rc = conn_cli_report("tls", st, &e);
-            goto out;
-        }
-        conn_cli_to_endpoint_opts(&c.conn, &c.o);
-    }
+    rc = conn_cli_start("tls", &c.conn, &res, &c.o);
+    if (rc != 0)
+        goto out;
     r = result_new("tls");
     if (!r) {
         rc = EXIT_SOFTWARE;
@@ -223,12 +155,7 @@ int cmd_tls(int argc, char **argv)
         check.auth_pass = NULL;
         check.auth_token = NULL;
         check.auth_mech = NULL;
-        endpoint_outcome *eo = calloc(1, sizeof *eo);
-        if (!eo || endpoint_run(&check, res, eo) < 0 || result_take_endpoint(r, eo) < 0) {
-            if (eo && !r->endpoint) {
-                endpoint_outcome_free(eo);
-                free(eo);
-            }
+        if (conn_cli_run_endpoint(&check, res, r) < 0) {
             rc = EXIT_SOFTWARE;
             goto out;
         }
@@ -238,11 +165,10 @@ int cmd_tls(int argc, char **argv)
         goto out;
     }
     result_finish(r);
-    rc = render_out_emit("tls", r, c.format, c.verbose, exitcode_for);
+    rc = render_out_emit("tls", r, c.out.format, c.out.verbose, exitcode_for);
 out:
     result_free(r);
     dns_resolver_free(res);
     conn_cli_free(&c.conn);
-    free(c.host);
     return rc;
 }

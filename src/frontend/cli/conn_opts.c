@@ -1,23 +1,32 @@
 /* conn_opts.c — the connection, TLS, authentication and profile/preset
  * options shared by the commands that talk to one SMTP server, their merge
- * with --profile/--preset and the secrets they need (conn_opts.h). */
+ * with --profile/--preset and the secrets they need; the HOST[:PORT] and
+ * --ports parsers and the usage-error message (conn_opts.h). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* ---- core ---- */
 #include "core/err.h"
+#include "core/xalloc.h"
 /* ---- dns ---- */
 #include "dns/resolver.h"
 /* ---- protocol ---- */
 #include "protocol/auth/sasl.h"
 /* ---- checks ---- */
 #include "checks/endpoint.h"
+#include "checks/sweep.h"
+/* ---- report ---- */
+#include "report/result.h"
 /* ---- frontend ---- */
 #include "frontend/cli/account.h"
 #include "frontend/cli/conn_opts.h"
 #include "frontend/cli/exitcode.h"
 #include "frontend/cli/oauth_token.h"
+#include "frontend/cli/render_out.h"
 #include "frontend/cli/resolver_opts.h"
 #include "frontend/cli/secret.h"
 
@@ -68,6 +77,30 @@ conn_cli_status conn_cli_option(conn_cli *c, int opt, const char *arg, err *e)
     default: return CONN_CLI_NOT_MINE;
     }
     return CONN_CLI_HANDLED;
+}
+
+int conn_cli_getopt(conn_cli *c, render_out_opts *out, int argc, char **argv,
+                    const struct option *opts, err *e)
+{
+    if (!c->getopt_started) {
+        optind = 1;
+        opterr = 0;
+        c->getopt_started = true;
+    }
+    int ch;
+    while ((ch = getopt_long(argc, argv, CONN_CLI_SHORT_OPTS "vh", opts, NULL)) != -1) {
+        conn_cli_status st = conn_cli_option(c, ch, optarg, e);
+        if (st == CONN_CLI_USAGE)
+            return CONN_CLI_BAD_OPTION;
+        if (st == CONN_CLI_HANDLED)
+            continue;
+        int ro = render_out_option(out, ch, optarg, e);
+        if (ro < 0)
+            return CONN_CLI_BAD_OPTION;
+        if (ro == 0)
+            return ch;
+    }
+    return -1;
 }
 
 bool conn_cli_named(const conn_cli *c)
@@ -160,6 +193,104 @@ int conn_cli_report(const char *cmd, conn_cli_status st, const err *e)
     return e->cls == ERRC_INTERNAL ? EXIT_SOFTWARE : EXIT_USAGE;
 }
 
+int conn_cli_target(conn_cli *c, const char *arg)
+{
+    free(c->target);
+    c->target = NULL;
+    int rc = conn_cli_parse_target(arg, &c->target, &c->o.port);
+    c->o.host = rc == 0 ? c->target : NULL;
+    return rc;
+}
+
+int conn_cli_start(const char *cmd, conn_cli *c, dns_resolver **res, endpoint_opts *o)
+{
+    err e;
+    err_clear(&e);
+    conn_cli_status st = conn_cli_secrets(c, &e);
+    if (st == CONN_CLI_OK) /* without a system resolver, IP literals still work */
+        st = conn_cli_resolver(c, res, &e);
+    if (st != CONN_CLI_OK)
+        return conn_cli_report(cmd, st, &e);
+    conn_cli_to_endpoint_opts(c, o);
+    return 0;
+}
+
+int conn_cli_run_endpoint(const endpoint_opts *o, dns_resolver *res, result *r)
+{
+    endpoint_outcome *eo = calloc(1, sizeof *eo);
+    if (!eo || endpoint_run(o, res, eo) < 0 || result_take_endpoint(r, eo) < 0) {
+        if (eo && !r->endpoint) { /* not taken: still ours */
+            endpoint_outcome_free(eo);
+            free(eo);
+        }
+        return -1;
+    }
+    return 0;
+}
+
+int conn_cli_parse_target(const char *arg, char **host, int *port)
+{
+    const char *colon = NULL;
+    if (arg[0] == '[') {
+        const char *close = strchr(arg, ']');
+        if (!close)
+            return -1;
+        *host = xstrndup(arg + 1, (size_t)(close - arg - 1));
+        colon = close[1] == ':' ? close + 1 : NULL;
+        if (!colon && close[1])
+            return -1;
+    } else {
+        colon = strchr(arg, ':');
+        if (colon && strchr(colon + 1, ':')) /* bare IPv6 literal, no port */
+            colon = NULL;
+        *host = colon ? xstrndup(arg, (size_t)(colon - arg)) : xstrdup(arg);
+    }
+    if (!*host || !**host)
+        return -1;
+    *port = 0;
+    if (colon) {
+        char *end = NULL;
+        errno = 0;
+        long p = strtol(colon + 1, &end, 10);
+        if (errno || !end || *end || p < 1 || p > 65535)
+            return -1;
+        *port = (int)p;
+    }
+    return 0;
+}
+
+int conn_cli_parse_ports(const char *cmd, const char *arg, int *ports, size_t *n)
+{
+    size_t k = 0;
+    const char *p = arg;
+    while (*p) {
+        char *end = NULL;
+        errno = 0;
+        long v = strtol(p, &end, 10);
+        if (errno || end == p || v < 1 || v > 65535 || (*end && *end != ',') ||
+            k == SWEEP_MAX_PORTS)
+            return conn_cli_usage(cmd, "--ports takes up to %d comma-separated ports, not '%s'",
+                                  SWEEP_MAX_PORTS, arg);
+        ports[k++] = (int)v;
+        p = *end ? end + 1 : end;
+    }
+    if (k == 0)
+        return conn_cli_usage(cmd, "--ports needs at least one port, not '%s'", arg);
+    *n = k;
+    return 0;
+}
+
+int conn_cli_usage(const char *cmd, const char *fmt, ...)
+{
+    fprintf(stderr, "smtpscope %s: ", cmd);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nRun 'smtpscope %s --help' for the options.\n", cmd);
+    return EXIT_USAGE;
+}
+
 void conn_cli_free(conn_cli *c)
 {
     if (!c)
@@ -167,5 +298,6 @@ void conn_cli_free(conn_cli *c)
     secret_free(c->password);
     secret_free(c->token);
     account_free(&c->acct);
+    free(c->target);
     memset(c, 0, sizeof *c);
 }

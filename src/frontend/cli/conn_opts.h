@@ -1,31 +1,44 @@
 /* conn_opts.h — the options every command that talks to one SMTP server
- * shares (check and send; tls and relay next), so they parse, merge and
- * word them alike: connection and TLS (--tls, --require-tls, --ca-file,
- * --servername, --insecure, --helo, --timeout, -4, -6), the resolver (--dns,
- * --trust-anchor), authentication (--auth-user, --auth, --password-file,
- * --oauth2-token-cmd, --allow-plaintext-auth) and --profile / --preset;
+ * shares (check, send and tls; relay the connection part), so they parse,
+ * merge and word them alike: connection and TLS (--tls, --require-tls,
+ * --ca-file, --servername, --insecure, --helo, --timeout, -4, -6), the
+ * resolver (--dns, --trust-anchor), authentication (--auth-user, --auth,
+ * --password-file, --oauth2-token-cmd, --allow-plaintext-auth) and
+ * --profile / --preset;
  * then the profile/preset merge (account.h) and the secrets (secret.h,
  * oauth_token.h: never from argv, SMTPSCOPE_PASSWORD, SMTPSCOPE_OAUTH2_TOKEN
  * or a prompt).
  *
- * Ownership: a conn_cli borrows the argv strings it is given. It owns what
- * --profile/--preset loaded (acct) and the password and OAuth token, which
- * conn_cli_free() wipes and frees. An endpoint_opts filled by
- * conn_cli_to_endpoint_opts() borrows all of these: keep the conn_cli alive
- * (and unfreed) while that endpoint_opts is used.
+ * Ownership: a conn_cli borrows the argv strings it is given. It owns the
+ * host conn_cli_target() parsed, what --profile/--preset loaded (acct) and
+ * the password and OAuth token, which conn_cli_free() wipes and frees. An
+ * endpoint_opts filled by conn_cli_to_endpoint_opts() borrows all of
+ * these: keep the conn_cli alive (and unfreed) while that endpoint_opts is
+ * used.
+ *
+ * Also here, for every command that takes a server on its command line:
+ * the HOST[:PORT] argument (conn_cli_parse_target), the --ports list
+ * (conn_cli_parse_ports) and the usage-error message (conn_cli_usage).
  *
  * Use, in this order (cmd_check.c is the short example):
  *   conn_cli_init(&cc, default_timeout_ms);
- *   getopt_long(argc, argv, CONN_CLI_SHORT_OPTS "vh", opts, NULL), opts
- *       starting with CONN_CLI_LONG_OPTS; give each option to
- *       conn_cli_option() first and handle it yourself on CONN_CLI_NOT_MINE;
- *   set cc.o.host and cc.o.port from the command's own arguments;
+ *   render_out_init(&out);
+ *   conn_cli_getopt(&cc, &out, argc, argv, opts, &e) in a loop, opts
+ *       starting with CONN_CLI_LONG_OPTS and holding RENDER_OUT_LONG_OPTS
+ *       (or getopt_long with CONN_CLI_SHORT_OPTS, giving each option to
+ *       conn_cli_option() first); handle what it returns yourself;
+ *   conn_cli_target() (or set cc.o.host and cc.o.port from the command's
+ *       own arguments);
  *   conn_cli_finish()           profile/preset merge and consistency checks;
  *   ...the command's own checks: nothing has prompted yet...
  *   conn_cli_secrets()          password and token (may prompt or run a command);
  *   conn_cli_resolver()         the resolver for --dns / --trust-anchor;
- *   conn_cli_to_endpoint_opts() into the endpoint_opts the command runs;
- *   conn_cli_free(). */
+ *   conn_cli_to_endpoint_opts() into the endpoint_opts the command runs
+ *                               (conn_cli_start() does these three);
+ *   conn_cli_free().
+ * A command that neither logs in nor reads a profile (relay) puts
+ * CONN_CLI_LONG_OPTS_SERVER in its table instead, skips conn_cli_finish
+ * and conn_cli_secrets, and copies what it needs from c.o itself. */
 #ifndef SMTPSCOPE_FRONTEND_CLI_CONN_OPTS_H
 #define SMTPSCOPE_FRONTEND_CLI_CONN_OPTS_H
 
@@ -33,10 +46,13 @@
 #include <stdint.h>
 
 #include "checks/endpoint.h"
+#include "checks/sweep.h"
 #include "core/err.h"
 #include "dns/resolver.h"
 #include "frontend/cli/account.h"
+#include "frontend/cli/render_out.h"
 #include "frontend/cli/resolver_opts.h"
+#include "report/result.h"
 
 /* getopt_long values; above any command's own (which start at 256). */
 enum {
@@ -49,19 +65,26 @@ enum {
 /* The short options conn_cli_option() takes: -4 and -6. */
 #define CONN_CLI_SHORT_OPTS "46"
 
-/* The long options conn_cli_option() takes, as struct option entries: put
- * it first in the command's table, then the command's own and the
- * terminating {NULL, 0, NULL, 0}. */
-#define CONN_CLI_LONG_OPTS                                                   \
+/* The long options of the connection itself, as struct option entries:
+ * what a command that neither logs in nor reads a profile takes (relay).
+ * Kept apart so such a command's getopt_long knows only these: an option it
+ * does not take stays "unknown", and abbreviations stay unambiguous. */
+#define CONN_CLI_LONG_OPTS_SERVER                                            \
     {"tls", required_argument, NULL, CONN_OPT_TLS},                          \
-    {"require-tls", no_argument, NULL, CONN_OPT_REQUIRE_TLS},                \
     {"ca-file", required_argument, NULL, CONN_OPT_CA_FILE},                  \
     {"servername", required_argument, NULL, CONN_OPT_SERVERNAME},            \
-    {"insecure", no_argument, NULL, CONN_OPT_INSECURE},                      \
     {"helo", required_argument, NULL, CONN_OPT_HELO},                        \
     {"timeout", required_argument, NULL, CONN_OPT_TIMEOUT},                  \
     {"dns", required_argument, NULL, CONN_OPT_DNS},                          \
-    {"trust-anchor", required_argument, NULL, CONN_OPT_TRUST_ANCHOR},        \
+    {"trust-anchor", required_argument, NULL, CONN_OPT_TRUST_ANCHOR}
+
+/* All the long options conn_cli_option() takes, as struct option entries:
+ * put it first in the command's table, then the command's own and the
+ * terminating {NULL, 0, NULL, 0}. */
+#define CONN_CLI_LONG_OPTS                                                   \
+    CONN_CLI_LONG_OPTS_SERVER,                                               \
+    {"require-tls", no_argument, NULL, CONN_OPT_REQUIRE_TLS},                \
+    {"insecure", no_argument, NULL, CONN_OPT_INSECURE},                      \
     {"auth-user", required_argument, NULL, CONN_OPT_AUTH_USER},              \
     {"password-file", required_argument, NULL, CONN_OPT_PASSWORD_FILE},      \
     {"oauth2-token-cmd", required_argument, NULL, CONN_OPT_OAUTH2_TOKEN_CMD}, \
@@ -89,6 +112,9 @@ enum {
 #define CONN_CLI_HELP_ALLOW_PLAIN \
     "  --allow-plaintext-auth  allow sending credentials without TLS\n"
 
+/* conn_cli_getopt's return for a usage error in an option it handles. */
+#define CONN_CLI_BAD_OPTION (-2)
+
 /* What the functions below return. */
 typedef enum conn_cli_status {
     CONN_CLI_OK = 0,
@@ -111,9 +137,11 @@ typedef struct conn_cli {
     const char *preset;         /* --preset NAME[:REGION] */
     const char *password_file;  /* --password-file FILE */
     const char *token_cmd;      /* --oauth2-token-cmd CMD */
+    char *target;               /* owned: HOST of the command's HOST[:PORT] (conn_cli_target) */
     account acct;               /* owned: what --profile / --preset loaded */
     char *password;             /* owned secret; wiped by conn_cli_free */
     char *token;                /* owned secret (OAuth 2.0); wiped by conn_cli_free */
+    bool getopt_started;        /* conn_cli_getopt has reset getopt for this parse */
 } conn_cli;
 
 /* Empty options with the defaults: --tls auto, --timeout default_timeout_ms. */
@@ -123,6 +151,17 @@ void conn_cli_init(conn_cli *c, int64_t default_timeout_ms);
  * CONN_CLI_HANDLED, CONN_CLI_NOT_MINE (also for '?' and ':'), or
  * CONN_CLI_USAGE with e set (ERRC_LOCAL_INPUT: a bad --tls or --timeout). */
 conn_cli_status conn_cli_option(conn_cli *c, int opt, const char *arg, err *e);
+
+/* The getopt_long loop of a command (short options CONN_CLI_SHORT_OPTS
+ * "vh", long options opts): stores what conn_cli_option and
+ * render_out_option take into c and out and returns the next option the
+ * command handles itself (getopt_long's value, optarg set; '?' and ':' for
+ * unknown or incomplete ones), -1 at the end of the options, or
+ * CONN_CLI_BAD_OPTION with e set (ERRC_LOCAL_INPUT) for a bad value. The
+ * first call after conn_cli_init starts at argv[1] (it resets optind) and
+ * silences getopt's own messages (opterr): the command words them. */
+int conn_cli_getopt(conn_cli *c, render_out_opts *out, int argc, char **argv,
+                    const struct option *opts, err *e);
 
 /* True when --profile or --preset was given (either may name the server). */
 bool conn_cli_named(const conn_cli *c);
@@ -162,7 +201,37 @@ void conn_cli_to_endpoint_opts(const conn_cli *c, endpoint_opts *o);
  * e->cls is ERRC_INTERNAL, else EXIT_USAGE. */
 int conn_cli_report(const char *cmd, conn_cli_status st, const err *e);
 
-/* Wipe and free the secrets, free the profile/preset; c is left empty.
+/* The command's HOST[:PORT] argument (conn_cli_parse_target) into
+ * c->o.host, owned by c, and c->o.port (0 without :PORT). 0, or -1 when
+ * arg is not a server (c->o.host then unset). */
+int conn_cli_target(conn_cli *c, const char *arg);
+
+/* conn_cli_secrets, conn_cli_resolver (into *res) and
+ * conn_cli_to_endpoint_opts (into o) in one: 0, or the exit code after
+ * conn_cli_report(cmd, ...) has said what failed. */
+int conn_cli_start(const char *cmd, conn_cli *c, dns_resolver **res, endpoint_opts *o);
+
+/* Run the endpoint check o against the server and move its outcome into r
+ * (result_take_endpoint). 0, or -1 when out of memory (nothing leaks). */
+int conn_cli_run_endpoint(const endpoint_opts *o, dns_resolver *res, result *r);
+
+/* The server argument: HOST, HOST:PORT, [IPv6]:PORT, [IPv6] or a bare IPv6
+ * literal (whose colons are not a port). *host gets a new string (free it
+ * also after a failure: it may be set then); *port the port, 0 when none
+ * is given. 0, or -1 when arg is none of these or out of memory. */
+int conn_cli_parse_target(const char *arg, char **host, int *port);
+
+/* --ports LIST: up to SWEEP_MAX_PORTS comma-separated ports 1-65535 into
+ * ports (room for SWEEP_MAX_PORTS), their number into *n. 0, or, after a
+ * usage error for command cmd (conn_cli_usage), EXIT_USAGE. */
+int conn_cli_parse_ports(const char *cmd, const char *arg, int *ports, size_t *n);
+
+/* A usage error of command cmd on stderr: "smtpscope CMD: " and the
+ * message, then the --help hint. Returns EXIT_USAGE. */
+int conn_cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Wipe and free the secrets, free the profile/preset and the target host;
+ * c is left empty.
  * NULL is a no-op. */
 void conn_cli_free(conn_cli *c);
 

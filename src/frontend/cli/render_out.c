@@ -1,5 +1,5 @@
-/* render_out.c — render a finished result to standard output and map it to
- * an exit code (render_out.h). */
+/* render_out.c — the --format and -v options; render a finished result to
+ * standard output and map it to an exit code (render_out.h). */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +8,7 @@
 
 /* ---- core ---- */
 #include "core/buf.h"
+#include "core/err.h"
 /* ---- report ---- */
 #include "report/render.h"
 #include "report/result.h"
@@ -17,6 +18,27 @@
 
 /* A rendered report is never near this; it only bounds a runaway. */
 #define RENDER_OUT_MAX ((size_t)1 << 30)
+
+void render_out_init(render_out_opts *o)
+{
+    o->format = "text";
+    o->verbose = false;
+}
+
+int render_out_option(render_out_opts *o, int opt, const char *arg, err *e)
+{
+    switch (opt) {
+    case RENDER_OUT_OPT_FORMAT:
+        if (!renderer_find(arg)) {
+            err_set(e, ERRC_LOCAL_INPUT, "--format must be text or json, not '%s'", arg);
+            return -1;
+        }
+        o->format = arg;
+        return 1;
+    case 'v': o->verbose = true; return 1;
+    default: return 0;
+    }
+}
 
 bool render_out_color(const char *format)
 {

@@ -1,8 +1,9 @@
-/* test_conn_opts.c — the connection/TLS/auth options shared by check and
- * send (src/frontend/cli/conn_opts.c): every option through a real
- * getopt_long loop, the usage errors, the profile merge and its checks, the
- * secrets (a password file, an OAuth token from the environment) and the
- * copy into an endpoint_opts that leaves the command's own fields alone. */
+/* test_conn_opts.c — the connection/TLS/auth options shared by check, send
+ * and tls, and the subset relay takes (src/frontend/cli/conn_opts.c): every
+ * option through a real getopt_long loop, the usage errors, the profile
+ * merge and its checks, the secrets (a password file, an OAuth token from
+ * the environment), the copy into an endpoint_opts that leaves the
+ * command's own fields alone, HOST[:PORT], --ports and the usage message. */
 #include <getopt.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,7 +16,11 @@
 
 #include <cmocka.h>
 
+#include "checks/sweep.h"
 #include "core/err.h"
+#include "frontend/cli/exitcode.h"
+#include "frontend/cli/render_out.h"
+#include "frontend/cli/audit_opts.h"
 #include "frontend/cli/conn_opts.h"
 
 enum { OPT_FORMAT = 256 };
@@ -297,6 +302,177 @@ static void test_to_endpoint_opts(void **state)
     conn_cli_free(NULL);
 }
 
+/* What f(arg) writes to stderr, into out (NUL-terminated). */
+static int capture_stderr(int (*f)(const char *arg), const char *arg, char *out, size_t cap)
+{
+    fflush(stderr);
+    int saved = dup(STDERR_FILENO);
+    FILE *tmp = tmpfile();
+    assert_non_null(tmp);
+    assert_true(dup2(fileno(tmp), STDERR_FILENO) >= 0);
+    int rc = f(arg);
+    fflush(stderr);
+    assert_true(dup2(saved, STDERR_FILENO) >= 0);
+    close(saved);
+    rewind(tmp);
+    size_t n = fread(out, 1, cap - 1, tmp);
+    out[n] = '\0';
+    fclose(tmp);
+    return rc;
+}
+
+static void test_parse_target(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *arg, *host;
+        int port; /* -1: refused */
+    } rows[] = {
+        {"mx.example", "mx.example", 0},
+        {"mx.example:587", "mx.example", 587},
+        {"192.0.2.1:25", "192.0.2.1", 25},
+        {"[2001:db8::1]:465", "2001:db8::1", 465},
+        {"[2001:db8::1]", "2001:db8::1", 0},
+        {"2001:db8::1", "2001:db8::1", 0}, /* bare IPv6: its colons are no port */
+        {"mx.example:0", NULL, -1},
+        {"mx.example:65536", NULL, -1},
+        {"mx.example:25x", NULL, -1},
+        {"mx.example:", NULL, -1},
+        {":25", NULL, -1},
+        {"", NULL, -1},
+        {"[2001:db8::1", NULL, -1},
+        {"[2001:db8::1]x", NULL, -1},
+        {"[]:25", NULL, -1},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+        char *host = NULL;
+        int port = -7;
+        int rc = conn_cli_parse_target(rows[i].arg, &host, &port);
+        if (rows[i].port < 0) {
+            if (rc != -1)
+                fail_msg("'%s' was taken", rows[i].arg);
+        } else {
+            if (rc != 0)
+                fail_msg("'%s' was refused", rows[i].arg);
+            assert_string_equal(host, rows[i].host);
+            assert_int_equal(port, rows[i].port);
+        }
+        free(host);
+    }
+}
+
+static int ports_of(const char *arg)
+{
+    int ports[SWEEP_MAX_PORTS];
+    size_t n = 0;
+    return conn_cli_parse_ports("check", arg, ports, &n);
+}
+
+static void test_parse_ports(void **state)
+{
+    (void)state;
+    int ports[SWEEP_MAX_PORTS];
+    size_t n = 0;
+    assert_int_equal(conn_cli_parse_ports("check", "25", ports, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(ports[0], 25);
+    assert_int_equal(conn_cli_parse_ports("domain", "1,65535,587,2525,465,25,26,27", ports, &n),
+                     0);
+    assert_int_equal(n, SWEEP_MAX_PORTS);
+    assert_int_equal(ports[1], 65535);
+    assert_int_equal(ports[7], 27);
+
+    char err_text[512];
+    assert_int_equal(capture_stderr(ports_of, "1,2,3,4,5,6,7,8,9", err_text, sizeof err_text),
+                     EXIT_USAGE);
+    assert_string_equal(err_text, "smtpscope check: --ports takes up to 8 comma-separated ports, "
+                                  "not '1,2,3,4,5,6,7,8,9'\n"
+                                  "Run 'smtpscope check --help' for the options.\n");
+    assert_int_equal(capture_stderr(ports_of, "", err_text, sizeof err_text), EXIT_USAGE);
+    assert_string_equal(err_text, "smtpscope check: --ports needs at least one port, not ''\n"
+                                  "Run 'smtpscope check --help' for the options.\n");
+    static const char *const bad[] = {"0", "65536", ",25", "25,,587", "25;587", "x",
+                                      "25 ", "-25", "99999999999999999999"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        if (capture_stderr(ports_of, bad[i], err_text, sizeof err_text) != EXIT_USAGE ||
+            !strstr(err_text, "--ports"))
+            fail_msg("--ports '%s' was taken", bad[i]);
+}
+
+/* relay's table: only the connection options; the rest stay unknown. */
+static void test_server_subset(void **state)
+{
+    (void)state;
+    static const struct option server_opts[] = {
+        CONN_CLI_LONG_OPTS_SERVER,
+        {NULL, 0, NULL, 0},
+    };
+    char *argv[] = {"x", "--tls", "none", "--ca-file", "ca.pem", "--servername", "sni",
+                    "--helo", "me", "--timeout", "3", "--dns", "127.0.0.1", "--trust-anchor",
+                    "none", "-6", "--insecure", "--auth-user", "u", "--profile", "p", NULL};
+    int argc = (int)(sizeof argv / sizeof argv[0]) - 1;
+    conn_cli c;
+    conn_cli_init(&c, 10000);
+    err e;
+    err_clear(&e);
+    optind = 1;
+    opterr = 0;
+    int ch, unknown = 0;
+    while ((ch = getopt_long(argc, argv, CONN_CLI_SHORT_OPTS, server_opts, NULL)) != -1)
+        if (conn_cli_option(&c, ch, optarg, &e) == CONN_CLI_NOT_MINE)
+            unknown++;
+    assert_int_equal(unknown, 3); /* --insecure, --auth-user, --profile */
+    assert_int_equal(c.o.tls, TLSM_NONE);
+    assert_string_equal(c.o.ca_file, "ca.pem");
+    assert_string_equal(c.o.servername, "sni");
+    assert_string_equal(c.o.helo, "me");
+    assert_int_equal(c.o.timeout_ms, 3000);
+    assert_string_equal(c.dns.dns, "127.0.0.1");
+    assert_string_equal(c.dns.trust_anchor, "none");
+    assert_int_equal(c.o.family, 6);
+    assert_false(c.o.insecure);
+    assert_null(c.o.auth_user);
+    assert_null(c.profile);
+    conn_cli_free(&c);
+}
+
+/* check's table holds the connection, audit and output options together:
+ * their getopt values must never collide (a --format once read as
+ * --probe-injection), and render_out_option takes only its own two. */
+static void test_option_values_distinct(void **state)
+{
+    (void)state;
+    static const struct option all[] = {
+        CONN_CLI_LONG_OPTS,
+        AUDIT_CLI_LONG_OPTS,
+        AUDIT_CLI_ENVELOPE_OPTS,
+        RENDER_OUT_LONG_OPTS,
+        {NULL, 0, NULL, 0},
+    };
+    size_t n = sizeof all / sizeof all[0] - 1;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = i + 1; k < n; k++)
+            if (all[i].val == all[k].val)
+                fail_msg("--%s and --%s share the value %d", all[i].name, all[k].name,
+                         all[i].val);
+    render_out_opts ro;
+    render_out_init(&ro);
+    assert_string_equal(ro.format, "text");
+    assert_false(ro.verbose);
+    err e;
+    err_clear(&e);
+    for (size_t i = 0; i < n; i++)
+        if (all[i].val != RENDER_OUT_OPT_FORMAT && all[i].val != 'v')
+            assert_int_equal(render_out_option(&ro, all[i].val, "x", &e), 0);
+    assert_int_equal(render_out_option(&ro, RENDER_OUT_OPT_FORMAT, "json", &e), 1);
+    assert_int_equal(render_out_option(&ro, 'v', NULL, &e), 1);
+    assert_string_equal(ro.format, "json");
+    assert_true(ro.verbose);
+    assert_int_equal(render_out_option(&ro, RENDER_OUT_OPT_FORMAT, "xml", &e), -1);
+    assert_string_equal(e.msg, "--format must be text or json, not 'xml'");
+    assert_string_equal(ro.format, "json");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -305,6 +481,10 @@ int main(void)
         cmocka_unit_test(test_finish),
         cmocka_unit_test(test_secrets),
         cmocka_unit_test(test_to_endpoint_opts),
+        cmocka_unit_test(test_parse_target),
+        cmocka_unit_test(test_parse_ports),
+        cmocka_unit_test(test_server_subset),
+        cmocka_unit_test(test_option_values_distinct),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
