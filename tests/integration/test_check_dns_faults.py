@@ -11,60 +11,31 @@ Exit 77 (CTest skip) when Unbound cannot run here.
 """
 import json
 import os
-import shutil
 import socket
 import struct
 import subprocess
-import sys
-import tempfile
 import threading
 import time
 import unittest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SOURCE_DIR = os.environ.get("SOURCE_DIR") or os.path.dirname(os.path.dirname(HERE))
+import fixturelib
+
 BINARY = os.environ.get("SMTPSCOPE", "")
-UB_FIXTURE = os.path.join(SOURCE_DIR, "tests/integration/unbound/fixture.sh")
 # Sanitized binaries start slowly; deadlines catch hangs, not slowness.
 SLACK = float(os.environ.get("SMTPSCOPE_DEADLINE_SLACK", "0") or 0)
 
-UB_DIR = None
+UB = fixturelib.Fixture("unbound", "smtpscope-ubf.")
 DNS = None
 
 
-def run_fixture(action, d):
-    return subprocess.run(["bash", UB_FIXTURE, action, d], capture_output=True, text=True,
-                          timeout=120, start_new_session=True)
-
-
 def setUpModule():
-    global UB_DIR, DNS
-    if not BINARY:
-        raise RuntimeError("set SMTPSCOPE to the smtpscope binary")
-    UB_DIR = tempfile.mkdtemp(prefix="smtpscope-ubf.")
-    r = run_fixture("start", UB_DIR)
-    if r.returncode == 77:
-        raise unittest.SkipTest("unbound fixture cannot run here: " + r.stderr)
-    if r.returncode != 0:
-        raise RuntimeError("unbound fixture failed: " + r.stderr)
-    with open(os.path.join(UB_DIR, "port")) as f:
-        DNS = "127.0.0.1@" + f.read().strip()
+    global DNS
+    fixturelib.require_binary(BINARY)
+    DNS = "127.0.0.1@" + UB.start().read("port")
 
 
 def tearDownModule():
-    if UB_DIR:
-        try:
-            run_fixture("stop", UB_DIR)
-        finally:
-            shutil.rmtree(UB_DIR, ignore_errors=True)
-
-
-def closed_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    UB.stop()
 
 
 class FakeDNS:
@@ -261,7 +232,7 @@ class CheckDnsFaults(unittest.TestCase):
 
     def test_truncated_udp_answer_retried_over_tcp(self):
         srv = FakeDNS("truncate")
-        port = closed_port()
+        port = fixturelib.closed_port()
         try:
             rc, doc = self.check("trunc.smtpscope.test:%d" % port, "--dns", srv.server, "-4",
                                  "--timeout", "3", deadline=8)
@@ -288,7 +259,4 @@ class CheckDnsFaults(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    r = unittest.main(exit=False, verbosity=2).result
-    if r.wasSuccessful() and r.testsRun > 0 and len(r.skipped) == r.testsRun:
-        sys.exit(77)
-    sys.exit(0 if r.wasSuccessful() else 1)
+    fixturelib.main(UB)

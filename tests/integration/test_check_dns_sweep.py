@@ -11,73 +11,35 @@ Exit 77 (CTest skip) when a fixture cannot run here (not root, no postfix/unboun
 """
 import json
 import os
-import shutil
 import socket
 import subprocess
-import sys
-import tempfile
 import time
 import unittest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SOURCE_DIR = os.environ.get("SOURCE_DIR") or os.path.dirname(os.path.dirname(HERE))
-BINARY = os.environ.get("SMTPSCOPE", "")
-PF_FIXTURE = os.path.join(SOURCE_DIR, "tests/integration/postfix/fixture.sh")
-UB_FIXTURE = os.path.join(SOURCE_DIR, "tests/integration/unbound/fixture.sh")
+import fixturelib
 
-PF_DIR = UB_DIR = None
+BINARY = os.environ.get("SMTPSCOPE", "")
+
+UB = fixturelib.Fixture("unbound", "smtpscope-ub.")
+PF = fixturelib.Fixture("postfix", "smtpscope-pf.")
 PORTS = {}
 DNS = None
 CA = None
 
 
-def run_fixture(script, action, d):
-    return subprocess.run(["bash", script, action, d], capture_output=True, text=True,
-                          timeout=120, start_new_session=True)
-
-
 def setUpModule():
-    global PF_DIR, UB_DIR, DNS, CA
-    if not BINARY:
-        raise RuntimeError("set SMTPSCOPE to the smtpscope binary")
-    UB_DIR = tempfile.mkdtemp(prefix="smtpscope-ub.")
-    r = run_fixture(UB_FIXTURE, "start", UB_DIR)
-    if r.returncode == 77:
-        raise unittest.SkipTest("unbound fixture cannot run here: " + r.stderr)
-    if r.returncode != 0:
-        raise RuntimeError("unbound fixture failed: " + r.stderr)
-    with open(os.path.join(UB_DIR, "port")) as f:
-        DNS = "127.0.0.1@" + f.read().strip()
-    PF_DIR = tempfile.mkdtemp(prefix="smtpscope-pf.")
-    r = run_fixture(PF_FIXTURE, "start", PF_DIR)
-    if r.returncode == 77:
-        raise unittest.SkipTest("postfix fixture cannot run here: " + r.stderr)
-    if r.returncode != 0:
-        raise RuntimeError("postfix fixture failed: " + r.stdout + r.stderr)
-    with open(os.path.join(PF_DIR, "ports.env")) as f:
-        env_lines = f.read().splitlines()
-    for line in env_lines:
-        if "=" in line:
-            k, v = line.strip().split("=", 1)
-            PORTS[k] = int(v.strip("'\""))
-    CA = os.path.join(PF_DIR, "certs", "ca.pem")
+    global DNS, CA
+    fixturelib.require_binary(BINARY)
+    DNS = "127.0.0.1@" + UB.start().read("port")
+    PORTS.update(PF.start().env)
+    CA = PF.path("certs", "ca.pem")
 
 
 def tearDownModule():
-    for script, d in ((PF_FIXTURE, PF_DIR), (UB_FIXTURE, UB_DIR)):
-        if d:
-            try:
-                run_fixture(script, "stop", d)
-            finally:
-                shutil.rmtree(d, ignore_errors=True)
-
-
-def closed_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    try:
+        PF.stop()
+    finally:
+        UB.stop()
 
 
 class CheckDnsSweep(unittest.TestCase):
@@ -158,7 +120,7 @@ class CheckDnsSweep(unittest.TestCase):
         self.assertLess(self.elapsed, 6)
 
     def test_sweep_picks_open_port_and_detects_implicit_tls(self):
-        closed = closed_port()
+        closed = fixturelib.closed_port()
         ports = "%d,%d,%d" % (closed, PORTS["SMTPS_PORT"], PORTS["SUBMISSION_PORT"])
         rc, doc = self.check("127.0.0.1", "--ports", ports, "--timeout", "2", "--ca-file", CA,
                              "--servername", "localhost")
@@ -183,16 +145,12 @@ class CheckDnsSweep(unittest.TestCase):
         self.assertEqual(doc["sweep"]["best_port"], PORTS["SUBMISSION_PORT"])
 
     def test_sweep_nothing_open(self):
-        rc, doc = self.check("127.0.0.1", "--ports", "%d,%d" % (closed_port(), closed_port()),
-                             "--timeout", "2")
+        ports = "%d,%d" % (fixturelib.closed_port(), fixturelib.closed_port())
+        rc, doc = self.check("127.0.0.1", "--ports", ports, "--timeout", "2")
         self.assertEqual(rc, 1, self.out)
         self.assertIsNone(doc["target"])
         self.assertIn("connect.refused", self.ids(doc))
 
 
 if __name__ == "__main__":
-    prog = unittest.main(exit=False, verbosity=2)
-    r = prog.result
-    if r.testsRun and len(r.skipped) == r.testsRun:
-        sys.exit(77)
-    sys.exit(0 if r.wasSuccessful() else 1)
+    fixturelib.main(UB, PF)

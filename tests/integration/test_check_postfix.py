@@ -12,27 +12,22 @@ One test: ... test_check_postfix.py CheckPostfix.test_rcpt_greylisted
 Keep the fixture directory for inspection: SMTPSCOPE_KEEP_FIXTURE=1
 """
 
-import atexit
 import base64
 import json
 import os
-import shutil
-import signal
 import socket
 import subprocess
-import sys
-import tempfile
 import time
 import unittest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SOURCE_DIR = os.environ.get("SOURCE_DIR") or os.path.dirname(os.path.dirname(HERE))
-FIXTURE = os.path.join(SOURCE_DIR, "tests", "integration", "postfix", "fixture.sh")
+import fixturelib
+
+SOURCE_DIR = fixturelib.SOURCE_DIR
 BINARY = os.environ.get("SMTPSCOPE", "")
 
 USER = "user@smtpscope.test"
 PASSWORD = "s3cret-Pa55"
-SKIP_RC = 77
+SKIP_RC = fixturelib.SKIP_RC
 
 STAGES = ["resolve", "connect", "banner", "ehlo", "starttls", "tls", "ehlo_tls",
           "auth", "mail", "rcpt", "data", "quit"]
@@ -41,89 +36,24 @@ TOP_LEVEL = ["tool", "version", "schema", "command", "target", "verdict", "durat
              "auth_mechanism_used", "findings", "notes", "sweep", "transcript",
              "transcript_dropped"]
 
-# Module state, set by setUpModule.
+# Module state, set by setUpModule (other suites use them through this module).
+FIX = fixturelib.Fixture("postfix", "smtpscope-postfix-")
 FIX_DIR = None
 PORTS = {}
 CA = None
-SKIPPED = False
-
-
-STARTING = None  # the running `fixture.sh start`, so a signal can wait for it
-
-
-def fixture(action):
-    global STARTING
-    # Own session: a Ctrl-C meant for this script must not kill a half-done start,
-    # which would leave a Postfix running that nobody stops.
-    p = subprocess.Popen(["bash", FIXTURE, action, FIX_DIR], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True, start_new_session=True)
-    if action == "start":
-        STARTING = p
-    try:
-        out, err = p.communicate(timeout=120)
-    finally:
-        if action == "start":
-            STARTING = None
-    return subprocess.CompletedProcess(p.args, p.returncode, out, err)
-
-
-def stop_fixture():
-    global FIX_DIR
-    if FIX_DIR is None:
-        return
-    try:
-        fixture("stop")
-    finally:
-        if not os.environ.get("SMTPSCOPE_KEEP_FIXTURE"):
-            shutil.rmtree(FIX_DIR, ignore_errors=True)
-        else:
-            print("fixture kept in " + FIX_DIR, file=sys.stderr)
-        FIX_DIR = None
-
-
-def _on_term(signum, frame):
-    # CTest's timeout and Ctrl-C: still stop the Postfix this module started, after
-    # letting a start in progress finish (it would otherwise start Postfix later).
-    if STARTING is not None:
-        try:
-            STARTING.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            pass
-    stop_fixture()
-    sys.stderr.flush()
-    os._exit(128 + signum)  # unittest would catch SystemExit and carry on
 
 
 def setUpModule():
-    global FIX_DIR, CA, SKIPPED
-    if not BINARY or not os.path.isabs(BINARY) or not os.access(BINARY, os.X_OK):
-        raise RuntimeError("set SMTPSCOPE to the absolute path of the smtpscope binary "
-                           "(got %r)" % BINARY)
-    signal.signal(signal.SIGTERM, _on_term)
-    signal.signal(signal.SIGINT, _on_term)
-    atexit.register(stop_fixture)  # idempotent; covers paths unittest does not
-    FIX_DIR = tempfile.mkdtemp(prefix="smtpscope-postfix-")
-    try:
-        r = fixture("start")
-        if r.returncode == SKIP_RC:
-            SKIPPED = True
-            raise unittest.SkipTest("fixture skipped: " + r.stderr.strip())
-        if r.returncode != 0:
-            raise RuntimeError("fixture start failed (rc %d):\n%s%s"
-                               % (r.returncode, r.stdout, r.stderr))
-        with open(os.path.join(FIX_DIR, "ports.env")) as f:
-            for line in f:
-                k, _, v = line.strip().partition("=")
-                if k:
-                    PORTS[k] = int(v)
-        CA = os.path.join(FIX_DIR, "certs", "ca.pem")
-    except BaseException:
-        stop_fixture()  # tearDownModule does not run when setUpModule fails
-        raise
+    global FIX_DIR, CA
+    fixturelib.require_binary(BINARY)
+    FIX.start()
+    FIX_DIR = FIX.dir
+    PORTS.update(FIX.env)
+    CA = FIX.path("certs", "ca.pem")
 
 
 def tearDownModule():
-    stop_fixture()
+    FIX.stop()
 
 
 def b64(data):
@@ -550,11 +480,7 @@ class CheckPostfix(unittest.TestCase):
 
 
 def main():
-    prog = unittest.main(exit=False, verbosity=2)
-    if SKIPPED:
-        sys.exit(SKIP_RC)
-    res = prog.result
-    sys.exit(0 if res.wasSuccessful() and res.testsRun > 0 else 1)
+    fixturelib.main(FIX)
 
 
 if __name__ == "__main__":

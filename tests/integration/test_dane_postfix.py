@@ -21,16 +21,15 @@ By hand:  SMTPSCOPE=$PWD/build/smtpscope python3 tests/integration/test_dane_pos
 import hashlib
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fixturelib  # noqa: E402
 import test_check_postfix as pf  # noqa: E402  (Postfix fixture start/stop, ports, CA)
 
-UB_FIXTURE = os.path.join(pf.SOURCE_DIR, "tests", "integration", "unbound", "fixture.sh")
+UB = fixturelib.Fixture("unbound", "smtpscope-dane.")
 UB_DIR = None
 DNS = None
 ANCHOR = None
@@ -57,11 +56,6 @@ def first_cert(path):
     return data[:end]
 
 
-def ub(action):
-    return subprocess.run(["bash", UB_FIXTURE, action, UB_DIR], capture_output=True, text=True,
-                          timeout=120, start_new_session=True)
-
-
 def setUpModule():
     global UB_DIR, DNS, ANCHOR
     pf.setUpModule()
@@ -71,8 +65,8 @@ def setUpModule():
     with open(pf.CA, "rb") as f:
         ca = f.read()
     other = hashlib.sha256(b"not the server's key").hexdigest()
-    UB_DIR = tempfile.mkdtemp(prefix="smtpscope-dane.")
-    extra = os.path.join(UB_DIR, "extra.zone")
+    UB_DIR = UB.mkdir()
+    extra = UB.path("extra.zone")
     with open(extra, "w") as f:
         f.write("mail-pf IN A 127.0.0.1\n"
                 "_%d._tcp.mail-pf IN TLSA 3 1 1 %s\n" % (port, spki_sha256(leaf)))
@@ -80,25 +74,14 @@ def setUpModule():
                 "_%d._tcp.ta IN TLSA 2 0 1 %s\n" % (port, cert_sha256(ca)))
         f.write("wrong IN A 127.0.0.1\n"
                 "_%d._tcp.wrong IN TLSA 3 1 1 %s\n" % (port, other))
-    os.environ["SMTPSCOPE_UNBOUND_DNSSEC_EXTRA"] = extra
-    try:
-        r = ub("start")
-    finally:
-        del os.environ["SMTPSCOPE_UNBOUND_DNSSEC_EXTRA"]
-    if r.returncode == 77:
-        raise unittest.SkipTest("unbound fixture cannot run here: " + r.stderr)
-    if r.returncode != 0:
-        raise RuntimeError("unbound fixture failed: " + r.stderr)
-    with open(os.path.join(UB_DIR, "port")) as f:
-        DNS = "127.0.0.1@" + f.read().strip()
-    ANCHOR = os.path.join(UB_DIR, "trust-anchor")
+    UB.start(env=dict(os.environ, SMTPSCOPE_UNBOUND_DNSSEC_EXTRA=extra))
+    DNS = "127.0.0.1@" + UB.read("port")
+    ANCHOR = UB.path("trust-anchor")
 
 
 def tearDownModule():
     try:
-        if UB_DIR:
-            ub("stop")
-            shutil.rmtree(UB_DIR, ignore_errors=True)
+        UB.stop()
     finally:
         pf.tearDownModule()
 
@@ -162,4 +145,4 @@ class DaneAgainstPostfix(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    fixturelib.main(pf.FIX, UB)

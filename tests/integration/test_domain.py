@@ -16,23 +16,22 @@ cannot run here.
 import json
 import os
 import re
-import shutil
 import socket
 import subprocess
-import sys
-import tempfile
 import threading
 import time
 import unittest
 
+import fixturelib
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_DIR = os.environ.get("SOURCE_DIR") or os.path.dirname(os.path.dirname(HERE))
 BINARY = os.environ.get("SMTPSCOPE", "")
-UB_FIXTURE = os.path.join(SOURCE_DIR, "tests/integration/unbound/fixture.sh")
 DOC_JSON = os.path.join(SOURCE_DIR, "docs/json.md")
 # Sanitized binaries start slowly; deadlines catch hangs, not slowness.
 SLACK = float(os.environ.get("SMTPSCOPE_DEADLINE_SLACK", "0") or 0)
 
+UB = fixturelib.Fixture("unbound", "smtpscope-ubd.")
 UB_DIR = None
 DNS = None
 TRUST_ANCHOR = None  # the fixture's DS records for dnssec.test/bogus.test, when signed
@@ -42,33 +41,17 @@ SECTIONS = ["mx", "spf", "dkim", "dmarc", "mtasts", "tlsrpt", "ptr", "helo", "dn
 EXIT_FOR_VERDICT = {"pass": 0, "warn": 0, "fail": 1, "tempfail": 75}
 
 
-def run_fixture(action, d):
-    return subprocess.run(["bash", UB_FIXTURE, action, d], capture_output=True, text=True,
-                          timeout=120, start_new_session=True)
-
-
 def setUpModule():
     global UB_DIR, DNS, TRUST_ANCHOR
-    if not BINARY:
-        raise RuntimeError("set SMTPSCOPE to the smtpscope binary")
-    UB_DIR = tempfile.mkdtemp(prefix="smtpscope-ubd.")
-    r = run_fixture("start", UB_DIR)
-    if r.returncode == 77:
-        raise unittest.SkipTest("unbound fixture cannot run here: " + r.stderr)
-    if r.returncode != 0:
-        raise RuntimeError("unbound fixture failed: " + r.stderr)
-    with open(os.path.join(UB_DIR, "port")) as f:
-        DNS = "127.0.0.1@" + f.read().strip()
-    ta = os.path.join(UB_DIR, "trust-anchor")
+    fixturelib.require_binary(BINARY)
+    UB_DIR = UB.start().dir
+    DNS = "127.0.0.1@" + UB.read("port")
+    ta = UB.path("trust-anchor")
     TRUST_ANCHOR = ta if os.path.exists(ta) else None
 
 
 def tearDownModule():
-    if UB_DIR:
-        try:
-            run_fixture("stop", UB_DIR)
-        finally:
-            shutil.rmtree(UB_DIR, ignore_errors=True)
+    UB.stop()
 
 
 def expected_verdict(findings):
@@ -667,7 +650,4 @@ class Usage(DomainTest):
 
 
 if __name__ == "__main__":
-    r = unittest.main(exit=False, verbosity=2).result
-    if r.wasSuccessful() and r.testsRun > 0 and len(r.skipped) == r.testsRun:
-        sys.exit(77)
-    sys.exit(0 if r.wasSuccessful() else 1)
+    fixturelib.main(UB)

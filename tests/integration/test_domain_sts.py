@@ -24,13 +24,12 @@ import subprocess
 import sys
 import tempfile
 import threading
-import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import fixturelib  # noqa: E402
 import test_domain as td  # noqa: E402  (module setup: the Unbound fixture; helpers)
 
-PF_FIXTURE = os.path.join(td.SOURCE_DIR, "tests/integration/postfix/fixture.sh")
 ZONE = "sts.smtpscope.test"
 PATH = "/.well-known/mta-sts.txt"
 
@@ -299,37 +298,24 @@ class Fetch(StsTest):
 class MxCertificates(StsTest):
     """--connect: a STARTTLS handshake to each MX, the certificate checked against the MX
     name. The Postfix fixture's certificate names mail.smtpscope.test."""
-    PF_DIR = None
+    PF = fixturelib.Fixture("postfix", "smtpscope-sts-pf.", timeout=180)
     BUNDLE = None
     PORT = None
 
     @classmethod
     def setUpClass(cls):
-        cls.PF_DIR = tempfile.mkdtemp(prefix="smtpscope-sts-pf.")
-        r = subprocess.run(["bash", PF_FIXTURE, "start", cls.PF_DIR], capture_output=True,
-                           text=True, timeout=180, start_new_session=True)
-        if r.returncode == 77:
-            shutil.rmtree(cls.PF_DIR, ignore_errors=True)
-            raise unittest.SkipTest("postfix fixture cannot run here: " + r.stderr)
-        if r.returncode != 0:
-            cls.tearDownClass()
-            raise RuntimeError("postfix fixture failed: " + r.stderr)
-        with open(os.path.join(cls.PF_DIR, "ports.env")) as f:
-            ports = dict(line.strip().split("=", 1) for line in f if "=" in line)
-        cls.PORT = int(ports["SMTP_PORT"])
+        cls.PF.start()
+        cls.PORT = cls.PF.env["SMTP_PORT"]
         # one trust store for both: the policy server's CA and Postfix's
         cls.BUNDLE = os.path.join(TMP, "bundle.pem")
         with open(cls.BUNDLE, "w") as out:
-            for p in (CA, os.path.join(cls.PF_DIR, "certs", "ca.pem")):
+            for p in (CA, cls.PF.path("certs", "ca.pem")):
                 with open(p) as f:
                     out.write(f.read())
 
     @classmethod
     def tearDownClass(cls):
-        if cls.PF_DIR:
-            subprocess.run(["bash", PF_FIXTURE, "stop", cls.PF_DIR], capture_output=True,
-                           timeout=120, start_new_session=True)
-            shutil.rmtree(cls.PF_DIR, ignore_errors=True)
+        cls.PF.stop()
 
     def connect(self, name):
         return self.run_domain("%s.%s" % (name, ZONE), "--no-dnsbl", "--mta-sts-connect",
@@ -364,7 +350,4 @@ class MxCertificates(StsTest):
 
 
 if __name__ == "__main__":
-    r = unittest.main(exit=False, verbosity=2).result
-    if r.wasSuccessful() and r.testsRun > 0 and len(r.skipped) == r.testsRun:
-        sys.exit(77)
-    sys.exit(0 if r.wasSuccessful() else 1)
+    fixturelib.main(td.UB)

@@ -13,23 +13,16 @@ By hand:  python3 tests/integration/test_mta2_fixture.py -v
 Keep the fixture directory for inspection: SMTPSCOPE_KEEP_FIXTURE=1
 """
 
-import atexit
 import datetime
 import os
 import re
-import shutil
-import signal
 import socket
 import struct
 import subprocess
-import sys
-import tempfile
 import unittest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SOURCE_DIR = os.environ.get("SOURCE_DIR") or os.path.dirname(os.path.dirname(HERE))
-FIXTURE = os.path.join(SOURCE_DIR, "tests", "integration", "mta2", "fixture.sh")
-SKIP_RC = 77
+import fixturelib
+
 PORT_KEYS = ["EXPIRED_PORT", "WRONGHOST_PORT", "LEGACY_PORT", "OPENRELAY_PORT", "GOOD_PORT"]
 
 # TLS wire constants (RFC 5246, RFC 8446) for the hand-built ClientHello.
@@ -38,87 +31,22 @@ RSA_3DES_EDE_CBC_SHA = 0x000A
 RSA_AES128_CBC_SHA = 0x002F
 EMPTY_RENEGOTIATION_INFO_SCSV = 0x00FF
 
+FIX = fixturelib.Fixture("mta2", "smtpscope-mta2-")
 FIX_DIR = None
 ENV = {}      # ports.env: port numbers as int, names as str
 CA = None
-SKIPPED = False
-STARTING = None
-
-
-def fixture(action):
-    global STARTING
-    # Own session: a Ctrl-C for this script must not kill a half-done start.
-    p = subprocess.Popen(["bash", FIXTURE, action, FIX_DIR], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True, start_new_session=True)
-    if action == "start":
-        STARTING = p
-    try:
-        out, err = p.communicate(timeout=120)
-    finally:
-        if action == "start":
-            STARTING = None
-    return subprocess.CompletedProcess(p.args, p.returncode, out, err)
-
-
-def stop_fixture():
-    global FIX_DIR
-    if FIX_DIR is None:
-        return
-    try:
-        fixture("stop")
-    finally:
-        if not os.environ.get("SMTPSCOPE_KEEP_FIXTURE"):
-            shutil.rmtree(FIX_DIR, ignore_errors=True)
-        else:
-            print("fixture kept in " + FIX_DIR, file=sys.stderr)
-        FIX_DIR = None
-
-
-def _on_term(signum, frame):
-    # CTest's timeout and Ctrl-C: let a start in progress finish, then stop what it started.
-    if STARTING is not None:
-        try:
-            STARTING.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            pass
-    stop_fixture()
-    sys.stderr.flush()
-    os._exit(128 + signum)
-
-
-def read_env(path):
-    env = {}
-    with open(path) as f:
-        for line in f:
-            k, _, v = line.strip().partition("=")
-            if k:
-                env[k] = int(v) if k.endswith("_PORT") else v
-    return env
 
 
 def setUpModule():
-    global FIX_DIR, CA, SKIPPED
-    signal.signal(signal.SIGTERM, _on_term)
-    signal.signal(signal.SIGINT, _on_term)
-    atexit.register(stop_fixture)
-    FIX_DIR = tempfile.mkdtemp(prefix="smtpscope-mta2-")
-    try:
-        r = fixture("start")
-        if r.returncode == SKIP_RC:
-            SKIPPED = True
-            raise unittest.SkipTest("fixture skipped: " + r.stderr.strip())
-        if r.returncode != 0:
-            raise RuntimeError("fixture start failed (rc %d):\n%s%s"
-                               % (r.returncode, r.stdout, r.stderr))
-        ENV.update(read_env(os.path.join(FIX_DIR, "ports.env")))
-        CA = os.path.join(FIX_DIR, "ca.pem")
-    except BaseException:
-        stop_fixture()
-        raise
+    global FIX_DIR, CA
+    FIX.start()
+    FIX_DIR = FIX.dir
+    ENV.update(FIX.env)
+    CA = FIX.path("ca.pem")
 
 
 def tearDownModule():
-    stop_fixture()
+    FIX.stop()
 
 
 class Smtp:
@@ -270,9 +198,9 @@ class Mta2Fixture(unittest.TestCase):
             with open(os.path.join(FIX_DIR, "exim.pid")) as f:
                 return f.read().strip()
         before = pid()
-        r = fixture("start")
+        r = FIX.run("start")
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertEqual(read_env(os.path.join(FIX_DIR, "ports.env")), ENV)
+        self.assertEqual(FIX.read_env(), ENV)
         self.assertEqual(pid(), before)
 
     # --- certificates
@@ -401,11 +329,7 @@ class Mta2Fixture(unittest.TestCase):
 
 
 def main():
-    prog = unittest.main(exit=False, verbosity=2)
-    if SKIPPED:
-        sys.exit(SKIP_RC)
-    res = prog.result
-    sys.exit(0 if res.wasSuccessful() and res.testsRun > 0 else 1)
+    fixturelib.main(FIX)
 
 
 if __name__ == "__main__":

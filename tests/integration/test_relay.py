@@ -30,6 +30,7 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import fixturelib  # noqa: E402
 import test_check_postfix as pf  # noqa: E402  (fixture start/stop)
 
 DOC_JSON = os.path.join(pf.SOURCE_DIR, "docs", "json.md")
@@ -237,4 +238,4 @@ class RelayPostfix(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    fixturelib.main(pf.FIX)

@@ -24,14 +24,14 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fixturelib  # noqa: E402
 import test_mta2_fixture as mta2  # noqa: E402  (the fixture's start/stop and ports)
 
 BINARY = os.environ.get("SMTPSCOPE", "")
 
 
 def setUpModule():
-    if not BINARY or not os.access(BINARY, os.X_OK):
-        raise RuntimeError("set SMTPSCOPE to the smtpscope binary")
+    fixturelib.require_binary(BINARY)
     mta2.setUpModule()
 
 
@@ -141,4 +141,4 @@ class SecurityAgainstExim(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main()
+    fixturelib.main(mta2.FIX)

@@ -22,7 +22,6 @@ By hand:  SMTPSCOPE=$PWD/build/smtpscope python3 tests/integration/test_send_dov
 Keep the fixture directory for inspection: SMTPSCOPE_KEEP_FIXTURE=1
 """
 
-import atexit
 import base64
 import email
 import email.policy
@@ -31,7 +30,6 @@ import hmac
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -40,12 +38,10 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import fixturelib  # noqa: E402
 import test_check_postfix as pf  # noqa: E402  (Run, secret_forms only: no Postfix here)
 
-SOURCE_DIR = os.environ.get("SOURCE_DIR") or os.path.dirname(os.path.dirname(HERE))
-FIXTURE = os.path.join(SOURCE_DIR, "tests", "integration", "dovecot", "fixture.sh")
 BINARY = os.environ.get("SMTPSCOPE", "")
-SKIP_RC = 77
 
 DOMAIN = "smtpscope.test"
 USER = "user@" + DOMAIN
@@ -55,85 +51,17 @@ UNKNOWN = "nobody@" + DOMAIN
 OUTSIDE = "someone@example.org"  # relayed by submission to smtp-sink
 TRACE = ("return-path", "delivered-to", "received")
 
-# Module state, set by setUpModule.
-FIX_DIR = None
-PORTS = {}
-CA = None
-SKIPPED = False
-STARTING = None  # the running `fixture.sh start`, so a signal can wait for it
-
-
-def fixture(action):
-    global STARTING
-    # Own session: a Ctrl-C meant for this script must not kill a half-done start.
-    p = subprocess.Popen(["bash", FIXTURE, action, FIX_DIR], stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True, start_new_session=True)
-    if action == "start":
-        STARTING = p
-    try:
-        out, err = p.communicate(timeout=120)
-    finally:
-        if action == "start":
-            STARTING = None
-    return subprocess.CompletedProcess(p.args, p.returncode, out, err)
-
-
-def stop_fixture():
-    global FIX_DIR
-    if FIX_DIR is None:
-        return
-    try:
-        fixture("stop")
-    finally:
-        if not os.environ.get("SMTPSCOPE_KEEP_FIXTURE"):
-            shutil.rmtree(FIX_DIR, ignore_errors=True)
-        else:
-            print("fixture kept in " + FIX_DIR, file=sys.stderr)
-        FIX_DIR = None
-
-
-def _on_term(signum, frame):
-    # CTest's timeout and Ctrl-C: still stop the Dovecot this module started.
-    if STARTING is not None:
-        try:
-            STARTING.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            pass
-    stop_fixture()
-    sys.stderr.flush()
-    os._exit(128 + signum)  # unittest would catch SystemExit and carry on
+# The Dovecot of the module: FIX.dir, FIX.env (ports.env), started by setUpModule.
+FIX = fixturelib.Fixture("dovecot", "smtpscope-dovecot-")
 
 
 def setUpModule():
-    global FIX_DIR, CA, SKIPPED
-    if not BINARY or not os.path.isabs(BINARY) or not os.access(BINARY, os.X_OK):
-        raise RuntimeError("set SMTPSCOPE to the absolute path of the smtpscope binary "
-                           "(got %r)" % BINARY)
-    signal.signal(signal.SIGTERM, _on_term)
-    signal.signal(signal.SIGINT, _on_term)
-    atexit.register(stop_fixture)
-    FIX_DIR = tempfile.mkdtemp(prefix="smtpscope-dovecot-")
-    try:
-        r = fixture("start")
-        if r.returncode == SKIP_RC:
-            SKIPPED = True
-            raise unittest.SkipTest("fixture skipped: " + r.stderr.strip())
-        if r.returncode != 0:
-            raise RuntimeError("fixture start failed (rc %d):\n%s%s"
-                               % (r.returncode, r.stdout, r.stderr))
-        with open(os.path.join(FIX_DIR, "ports.env")) as f:
-            for line in f:
-                k, _, v = line.strip().partition("=")
-                if k:
-                    PORTS[k] = int(v)
-        CA = os.path.join(FIX_DIR, "certs", "ca.pem")
-    except BaseException:
-        stop_fixture()  # tearDownModule does not run when setUpModule fails
-        raise
+    fixturelib.require_binary(BINARY)
+    FIX.start()
 
 
 def tearDownModule():
-    stop_fixture()
+    FIX.stop()
 
 
 def b64url(data):
@@ -144,7 +72,7 @@ def mint_jwt(user, exp_offset=3600, key=None):
     """An HS256 JWT as Dovecot's oauth2 passdb validates it locally: sub and email (its
     username_attribute) = user, signed with the fixture's key unless key is given."""
     if key is None:
-        with open(os.path.join(FIX_DIR, "keys", "default", "HS256", "default")) as f:
+        with open(FIX.path("keys", "default", "HS256", "default")) as f:
             key = base64.b64decode(f.read())
     now = int(time.time())
     head = b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
@@ -187,7 +115,8 @@ class SendDovecot(unittest.TestCase):
         --oauth2-token-cmd reading a file. Asserts neither appears in any output."""
         env = {k: v for k, v in os.environ.items()
                if k not in ("SMTPSCOPE_PASSWORD", "SMTPSCOPE_OAUTH2_TOKEN")}
-        full = ["send", "--server", "127.0.0.1:%d" % port, "--ca-file", CA,
+        full = ["send", "--server", "127.0.0.1:%d" % port,
+                "--ca-file", FIX.path("certs", "ca.pem"),
                 "--servername", "localhost", "--timeout", "30"]
         if password is not None or token is not None:
             full += ["--auth-user", USER]
@@ -220,7 +149,7 @@ class SendDovecot(unittest.TestCase):
         """The file in user's Maildir (new/) holding message_id, as bytes, or None.
         LMTP has delivered before it answers, so no waiting is needed."""
         local = user.split("@")[0]
-        new = os.path.join(FIX_DIR, "mail", DOMAIN, local, "new")
+        new = FIX.path("mail", DOMAIN, local, "new")
         needle = ("Message-ID: " + message_id).encode()
         for name in sorted(os.listdir(new)) if os.path.isdir(new) else []:
             with open(os.path.join(new, name), "rb") as f:
@@ -234,7 +163,7 @@ class SendDovecot(unittest.TestCase):
         before it answers the client's DATA, and smtp-sink writes the dump before it
         answers Dovecot's, so no waiting is needed either."""
         needle = ("Message-ID: " + message_id).encode()
-        d = os.path.join(FIX_DIR, "relayed")
+        d = FIX.path("relayed")
         for name in sorted(os.listdir(d)):
             with open(os.path.join(d, name), "rb") as f:
                 data = f.read()
@@ -276,7 +205,7 @@ class SendDovecot(unittest.TestCase):
         # The unknown recipient sits between the known ones: the replies after DATA
         # come only for accepted recipients, and must still land on the right ones.
         r = self.send(["--protocol", "lmtp", "--from", USER, "--to", USER, "--to", UNKNOWN,
-                       "--to", OTHER, "--data", "@" + path], PORTS["LMTP_PORT"])
+                       "--to", OTHER, "--data", "@" + path], FIX.env["LMTP_PORT"])
         self.assertEqual(r.rc, 1, str(r))
         m = r.doc["message"]
         self.assertEqual(m["status"], "accepted", str(r))
@@ -312,13 +241,13 @@ class SendDovecot(unittest.TestCase):
                 raw = self.maildir_copy(user, mid)
                 self.assertIsNotNone(raw, "no copy for %s%s" % (user, r))
                 self.assertEqual(strip_trace(raw), original.replace(b"\r\n", b"\n"))
-        self.assertFalse(os.path.exists(os.path.join(FIX_DIR, "mail", DOMAIN, "nobody")))
+        self.assertFalse(os.path.exists(FIX.path("mail", DOMAIN, "nobody")))
 
     def test_lmtp_composed_not_pipelined(self):
         text = "Grüße\nzweite Zeile\n.dot line\n"
         r = self.send(["--protocol", "lmtp", "--no-pipelining", "--from", USER,
                        "--to", USER, "--to", OTHER, "--subject", "lmtp ✓", "--body", text],
-                      PORTS["LMTP_PORT"])
+                      FIX.env["LMTP_PORT"])
         m = self.accepted(r, 2)
         self.assertFalse(m["pipelined"], str(r))
         for user in (USER, OTHER):
@@ -331,7 +260,7 @@ class SendDovecot(unittest.TestCase):
 
     def test_lmtp_all_refused(self):
         r = self.send(["--protocol", "lmtp", "--from", USER, "--to", UNKNOWN,
-                       "--body", "nobody home"], PORTS["LMTP_PORT"])
+                       "--body", "nobody home"], FIX.env["LMTP_PORT"])
         self.assertEqual(r.rc, 1, str(r))
         self.assertEqual([x["status"] for x in r.doc["recipients"]], ["bounced"], str(r))
         sent = [t["line"] for t in r.doc["transcript"] if t["dir"] == "send"]
@@ -344,7 +273,7 @@ class SendDovecot(unittest.TestCase):
             with self.subTest(mech=mech):
                 r = self.send(["--auth", mech, "--from", USER, "--to", OUTSIDE,
                                "--subject", "mech " + mech, "--body", "hello"],
-                              PORTS["SUBMISSION_PORT"], password=PASSWORD)
+                              FIX.env["SUBMISSION_PORT"], password=PASSWORD)
                 m = self.accepted(r)
                 self.assertEqual(r.doc["auth_mechanism_used"], mech, str(r))
                 self.assertEqual(r.doc["target"]["tls_mode"], "starttls", str(r))
@@ -356,14 +285,14 @@ class SendDovecot(unittest.TestCase):
 
     def test_submission_default_mechanism_is_scram(self):
         r = self.send(["--from", USER, "--to", OUTSIDE, "--body", "default"],
-                      PORTS["SUBMISSION_PORT"], password=PASSWORD)
+                      FIX.env["SUBMISSION_PORT"], password=PASSWORD)
         self.accepted(r)
         self.assertEqual(r.doc["auth_mechanism_used"], "SCRAM-SHA-256", str(r))
 
     def test_submission_wrong_password(self):
         wrong = "Wr0ng-pass-word"
         r = self.send(["--auth", "SCRAM-SHA-256", "--from", USER, "--to", OUTSIDE,
-                       "--body", "x"], PORTS["SUBMISSION_PORT"], password=wrong)
+                       "--body", "x"], FIX.env["SUBMISSION_PORT"], password=wrong)
         self.auth_failed(r)
 
     # ---- submission: OAuth 2.0 ----
@@ -374,7 +303,7 @@ class SendDovecot(unittest.TestCase):
                 token = mint_jwt(USER)
                 r = self.send(["--auth", mech, "--from", USER, "--to", OUTSIDE,
                                "--subject", "oauth " + mech, "--body", "hello"],
-                              PORTS["SUBMISSION_PORT"], token=token)
+                              FIX.env["SUBMISSION_PORT"], token=token)
                 m = self.accepted(r)
                 self.assertEqual(r.doc["auth_mechanism_used"], mech, str(r))
                 raw = self.relayed(m["id"])
@@ -382,14 +311,14 @@ class SendDovecot(unittest.TestCase):
                 self.assertIn(("AUTH=%s" % USER).encode(), raw)
                 # The text report with the transcript (-v) keeps the token out too.
                 r = self.send(["--auth", mech, "--from", USER, "--to", OUTSIDE,
-                               "--body", "hello", "-v"], PORTS["SUBMISSION_PORT"],
+                               "--body", "hello", "-v"], FIX.env["SUBMISSION_PORT"],
                               token=token, fmt="text")
                 self.assertEqual(r.rc, 0, str(r))
                 self.assertIn("AUTH " + mech, r.out, str(r))
 
     def test_oauth_preferred_with_a_token(self):
         r = self.send(["--from", USER, "--to", OUTSIDE, "--body", "default oauth"],
-                      PORTS["SUBMISSION_PORT"], token=mint_jwt(USER))
+                      FIX.env["SUBMISSION_PORT"], token=mint_jwt(USER))
         self.accepted(r)
         self.assertEqual(r.doc["auth_mechanism_used"], "OAUTHBEARER", str(r))
 
@@ -402,7 +331,7 @@ class SendDovecot(unittest.TestCase):
         for mech, why, token in cases:
             with self.subTest(mech=mech, why=why):
                 r = self.send(["--auth", mech, "--from", USER, "--to", OUTSIDE,
-                               "--body", "x"], PORTS["SUBMISSION_PORT"], token=token)
+                               "--body", "x"], FIX.env["SUBMISSION_PORT"], token=token)
                 self.auth_failed(r)
                 self.assertEqual(r.doc["auth_mechanism_used"], mech, str(r))
                 # The server's error challenge was answered and its status shown.
@@ -411,11 +340,7 @@ class SendDovecot(unittest.TestCase):
 
 
 def main():
-    prog = unittest.main(exit=False, verbosity=2)
-    if SKIPPED:
-        sys.exit(SKIP_RC)
-    res = prog.result
-    sys.exit(0 if res.wasSuccessful() and res.testsRun > 0 else 1)
+    fixturelib.main(FIX)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import fixturelib  # noqa: E402
 import test_check_postfix as pf  # noqa: E402  (fixture start/stop, secret_forms)
 
 USER = pf.USER
@@ -264,6 +265,9 @@ class SendPostfix(unittest.TestCase):
             (["send", "--preset", "nope", "--from", USER, "--to", USER], "--preset"),
             (["send", "--server", "127.0.0.1:1", "--from", "not an address", "--to", USER],
              "--from"),
+            # counted before any file is read (each may be 64 MiB)
+            (["send", "--server", "127.0.0.1:1", "--from", USER, "--to", USER] +
+             ["--attach", "@/nonexistent"] * 101, "--attach"),
         ]
         for args, word in cases:
             with self.subTest(args=args):
@@ -275,11 +279,7 @@ class SendPostfix(unittest.TestCase):
 
 
 def main():
-    prog = unittest.main(exit=False, verbosity=2)
-    if pf.SKIPPED:
-        sys.exit(pf.SKIP_RC)
-    res = prog.result
-    sys.exit(0 if res.wasSuccessful() and res.testsRun > 0 else 1)
+    fixturelib.main(pf.FIX)
 
 
 if __name__ == "__main__":

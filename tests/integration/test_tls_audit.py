@@ -24,6 +24,7 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import fixturelib  # noqa: E402
 import test_check_postfix as pf  # noqa: E402  (fixture start/stop, Run)
 
 VERSIONS = ["TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"]
@@ -292,11 +293,7 @@ def main():
     if not shutil.which("openssl"):
         print("openssl not found: skipped", file=sys.stderr)
         sys.exit(pf.SKIP_RC)
-    prog = unittest.main(exit=False, verbosity=2)
-    if pf.SKIPPED:
-        sys.exit(pf.SKIP_RC)
-    res = prog.result
-    sys.exit(0 if res.wasSuccessful() and res.testsRun > 0 else 1)
+    fixturelib.main(pf.FIX)
 
 
 if __name__ == "__main__":

@@ -9,4 +9,8 @@
  * it could not be started or did not exit normally. */
 int run_cmd(char *const argv[]);
 
+/* The same with the program's stdout and stderr sent to /dev/null (a probe
+ * such as `python3 -c "import ssl"`, whose output nobody reads). */
+int run_cmd_quiet(char *const argv[]);
+
 #endif

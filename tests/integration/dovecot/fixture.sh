@@ -31,114 +31,21 @@ PASS2=0ther-Pa55
 # Mail is owned by this account (an unprivileged uid >= Dovecot's first_valid_uid).
 MAIL_ACCOUNT=nobody
 
-usage() { echo "usage: fixture.sh start|stop DIR" >&2; exit 64; }
-[ $# -eq 2 ] || usage
-action=$1
-mkdir -p "$2"
-dir=$(cd "$2" && pwd)
+FX_NAME=fixture.sh
+FX_LOGS=(dovecot.log dovecot.out sink.out)
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=SCRIPTDIR/../fixture-lib.sh
+source "$here/../fixture-lib.sh"
 src=$(cd "$here/../../.." && pwd)
-
-skip() {
-  if [ "${CI:-}" = true ]; then
-    echo "fixture.sh: FAIL (CI=true, cannot skip): $*" >&2
-    exit 1
-  fi
-  echo "fixture.sh: skip: $*" >&2
-  exit 77
-}
-
-die() {
-  echo "fixture.sh: $*" >&2
-  local f
-  for f in "$dir/dovecot.log" "$dir/dovecot.out" "$dir/sink.out"; do
-    if [ -s "$f" ]; then
-      echo "--- last lines of $f:" >&2
-      tail -n 30 "$f" >&2
-    fi
-  done
-  exit 1
-}
-
-# live_pid FILE NEEDLE: the pid recorded in FILE if that process still runs and its
-# command line contains NEEDLE (a recycled pid belonging to someone else never matches).
-live_pid() {
-  local pid
-  [ -f "$1" ] || return 0
-  pid=$(tr -dc '0-9' < "$1")
-  [ -n "$pid" ] || return 0
-  if kill -0 "$pid" 2>/dev/null &&
-      tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$2"; then
-    echo "$pid"
-  fi
-}
 
 dovecot_pid() { live_pid "$dir/dovecot.pid" "$dir/dovecot.conf"; }
 sink_pid() { live_pid "$dir/sink.pid" "smtp-sink"; }
-
-# stop_pid PID: TERM, wait up to 5 s, then KILL — that pid only.
-stop_pid() {
-  local pid=$1 tries=0
-  [ -n "$pid" ] || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  while kill -0 "$pid" 2>/dev/null && [ "$tries" -lt 25 ]; do
-    sleep 0.2
-    tries=$((tries + 1))
-  done
-  if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
-  return 0
-}
 
 do_stop() {
   # The Dovecot master stops its own children (auth, lmtp, submission, log) on TERM.
   stop_pid "$(dovecot_pid)"
   stop_pid "$(sink_pid)"
   rm -f "$dir/dovecot.pid" "$dir/sink.pid"
-}
-
-# Three free loopback ports, all bound at once so they differ.
-free_ports() {
-  python3 - <<'PY'
-import socket
-socks = []
-for _ in range(3):
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    socks.append(s)
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-for s in socks:
-    s.close()
-PY
-}
-
-# Wait until every listener greets with 220; max 20 s (loaded CI).
-wait_banners() {
-  python3 - "$@" <<'PY'
-import socket, sys, time
-deadline = time.monotonic() + 20
-pending = set(int(p) for p in sys.argv[1:])
-while pending and time.monotonic() < deadline:
-    for port in sorted(pending):
-        try:
-            s = socket.create_connection(("127.0.0.1", port), timeout=2)
-            s.settimeout(2)
-            data = s.recv(512)
-            try:
-                s.sendall(b"QUIT\r\n")
-                s.recv(512)
-            except OSError:
-                pass
-            s.close()
-            if data.startswith(b"220"):
-                pending.discard(port)
-        except OSError:
-            pass
-    if pending:
-        time.sleep(0.1)
-if pending:
-    print("no 220 banner on port(s): " + " ".join(map(str, sorted(pending))), file=sys.stderr)
-    sys.exit(1)
-PY
 }
 
 do_start() {
@@ -201,7 +108,7 @@ EOF
   chmod 644 "$dir/oauth2.conf.ext"
 
   local ports lmtp sub sink dh
-  ports=$(free_ports) || die "cannot pick free ports"
+  ports=$(free_ports 3) || die "cannot pick free ports"
   read -r lmtp sub sink <<< "$ports"
   dh=""
   if [ -f /usr/share/dovecot/dh.pem ]; then dh="ssl_dh = </usr/share/dovecot/dh.pem"; fi
@@ -289,16 +196,11 @@ EOF
     die "Dovecot/smtp-sink did not greet on every port within 20 s"
   fi
 
-  cat > "$dir/ports.env.tmp" <<EOF
+  write_ports_env <<EOF
 LMTP_PORT=$lmtp
 SUBMISSION_PORT=$sub
 SINK_PORT=$sink
 EOF
-  mv "$dir/ports.env.tmp" "$dir/ports.env"
 }
 
-case "$action" in
-  start) do_start ;;
-  stop) do_stop; rm -f "$dir/ports.env" ;;
-  *) usage ;;
-esac
+fx_dispatch

@@ -37,34 +37,13 @@ EXIM_CACHE=/var/cache/smtpscope-fixtures/exim4
 LEGACY_PRIORITY='NORMAL:+VERS-TLS1.1:+VERS-TLS1.0:+3DES-CBC:+RSA:+SHA1:%COMPAT'
 MODERN_PRIORITY='NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-3DES-CBC:-ARCFOUR-128'
 
-usage() { echo "usage: fixture.sh start|stop DIR" >&2; exit 64; }
-[ $# -eq 2 ] || usage
-action=$1
-mkdir -p "$2"
-dir=$(cd "$2" && pwd)
+FX_NAME="mta2 fixture"
+FX_LOGS=(log/paniclog log/mainlog exim-start.log)
+FX_LOG_LINES=20
+# shellcheck source=SCRIPTDIR/../fixture-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../fixture-lib.sh"
 conf=$dir/exim.conf
 pidfile=$dir/exim.pid
-
-skip() {
-  if [ "${CI:-}" = true ]; then
-    echo "mta2 fixture: FAIL (CI=true, cannot skip): $*" >&2
-    exit 1
-  fi
-  echo "mta2 fixture: skip: $*" >&2
-  exit 77
-}
-
-die() {
-  echo "mta2 fixture: $*" >&2
-  local f
-  for f in "$dir/log/paniclog" "$dir/log/mainlog" "$dir/exim-start.log"; do
-    if [ -s "$f" ]; then
-      echo "--- last lines of $f:" >&2
-      tail -n 20 "$f" >&2
-    fi
-  done
-  exit 1
-}
 
 find_exim() {
   local p
@@ -103,70 +82,12 @@ PY
 }
 
 # The live daemon pid, or nothing. A recycled pid running something else is not ours.
-daemon_pid() {
-  local pid
-  [ -f "$pidfile" ] || return 0
-  pid=$(tr -dc '0-9' < "$pidfile")
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-  if tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$conf"; then
-    echo "$pid"
-  fi
-}
+daemon_pid() { live_pid "$pidfile" "$conf"; }
 
 do_stop() {
-  local pid tries
-  pid=$(daemon_pid)
-  if [ -n "$pid" ]; then
-    kill -TERM "$pid" 2>/dev/null || true
-    tries=0
-    while kill -0 "$pid" 2>/dev/null && [ "$tries" -lt 25 ]; do
-      sleep 0.2
-      tries=$((tries + 1))
-    done
-    if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
-  fi
+  stop_pid "$(daemon_pid)"
   rm -f "$pidfile"
   return 0
-}
-
-# Five distinct free loopback ports (all held open together while choosing).
-free_ports() {
-  python3 - <<'PY'
-import socket
-held = [socket.socket() for _ in range(5)]
-for s in held:
-    s.bind(("127.0.0.1", 0))
-print(" ".join(str(s.getsockname()[1]) for s in held))
-for s in held:
-    s.close()
-PY
-}
-
-# Every port must greet with 220 within 20 s (slow, shared CI machines).
-wait_greetings() {
-  python3 - "$@" <<'PY'
-import socket, sys, time
-left = {int(p) for p in sys.argv[1:]}
-deadline = time.monotonic() + 20
-while left and time.monotonic() < deadline:
-    for port in sorted(left):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
-                s.settimeout(2)
-                if s.recv(512).startswith(b"220"):
-                    left.discard(port)
-                try:
-                    s.sendall(b"QUIT\r\n")
-                    s.recv(512)
-                except OSError:
-                    pass
-        except OSError:
-            pass
-    if left:
-        time.sleep(0.1)
-if left:
-    sys.exit("no 220 greeting on port(s): " + " ".join(map(str, sorted(left))))
-PY
 }
 
 # Test PKI: a CA and three leaves. `openssl ca` because only it sets exact validity
@@ -322,7 +243,7 @@ do_start() {
   cp "$dir/certs/ca.pem" "$dir/ca.pem"
 
   local ports expired wronghost legacy openrelay good
-  ports=$(free_ports) || die "cannot pick free ports"
+  ports=$(free_ports 5) || die "cannot pick free ports"
   read -r expired wronghost legacy openrelay good <<< "$ports"
   write_config "$exim" "$expired" "$wronghost" "$legacy" "$openrelay" "$good"
 
@@ -338,7 +259,7 @@ do_start() {
     do_stop
     die "exim -bd failed"
   fi
-  if ! wait_greetings "$expired" "$wronghost" "$legacy" "$openrelay" "$good" \
+  if ! wait_banners "$expired" "$wronghost" "$legacy" "$openrelay" "$good" \
       2> "$dir/wait.log"; then
     cat "$dir/wait.log" >&2
     do_stop
@@ -346,7 +267,7 @@ do_start() {
   fi
   [ -n "$(daemon_pid)" ] || die "Exim greets but $pidfile names no live daemon"
 
-  cat > "$dir/ports.env.tmp" <<EOF
+  write_ports_env <<EOF
 EXPIRED_PORT=$expired
 WRONGHOST_PORT=$wronghost
 LEGACY_PORT=$legacy
@@ -355,11 +276,6 @@ GOOD_PORT=$good
 MTA2_NAME=$MTA2_NAME
 MTA2_WRONG_NAME=$MTA2_WRONG_NAME
 EOF
-  mv "$dir/ports.env.tmp" "$dir/ports.env"
 }
 
-case "$action" in
-  start) do_start ;;
-  stop) do_stop; rm -f "$dir/ports.env" ;;
-  *) usage ;;
-esac
+fx_dispatch

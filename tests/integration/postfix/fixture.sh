@@ -26,40 +26,16 @@ SASL_PASSWORD=s3cret-Pa55
 # with 552 (at MAIL when SIZE= is declared, else at the end of DATA).
 SMALL_LIMIT=200
 
-usage() { echo "usage: fixture.sh start|stop DIR" >&2; exit 64; }
-[ $# -eq 2 ] || usage
-action=$1
-mkdir -p "$2"
-dir=$(cd "$2" && pwd)
+FX_NAME=fixture.sh
+FX_LOGS=(maillog)
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=SCRIPTDIR/../fixture-lib.sh
+source "$here/../fixture-lib.sh"
 src=$(cd "$here/../../.." && pwd)
 conf=$dir/conf
 queue=$dir/queue
 
-skip() {
-  if [ "${CI:-}" = true ]; then
-    echo "fixture.sh: FAIL (CI=true, cannot skip): $*" >&2
-    exit 1
-  fi
-  echo "fixture.sh: skip: $*" >&2
-  exit 77
-}
-
-die() {
-  echo "fixture.sh: $*" >&2
-  if [ -f "$dir/maillog" ]; then
-    echo "--- last lines of $dir/maillog:" >&2
-    tail -n 30 "$dir/maillog" >&2
-  fi
-  exit 1
-}
-
-master_pid() { # prints the live master pid, or nothing
-  local pid
-  [ -f "$queue/pid/master.pid" ] || return 0
-  pid=$(tr -dc '0-9' < "$queue/pid/master.pid")
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then echo "$pid"; fi
-}
+master_pid() { live_pid "$queue/pid/master.pid"; } # the live master pid, or nothing
 
 do_stop() {
   [ -f "$conf/main.cf" ] || return 0
@@ -67,70 +43,7 @@ do_stop() {
     postfix -c "$conf" stop >/dev/null 2>&1 || true
   fi
   # postfix stop waits up to 5 s; if the master still lives, end exactly that pid.
-  local pid tries
-  pid=$(master_pid)
-  if [ -n "$pid" ]; then
-    kill -TERM "$pid" 2>/dev/null || true
-    tries=0
-    while kill -0 "$pid" 2>/dev/null && [ "$tries" -lt 10 ]; do
-      sleep 0.2
-      tries=$((tries + 1))
-    done
-    if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
-  fi
-  return 0
-}
-
-# Six free loopback ports, all bound at once so they differ.
-free_ports() {
-  python3 - <<'PY'
-import socket
-socks = []
-for _ in range(6):
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    socks.append(s)
-print(" ".join(str(s.getsockname()[1]) for s in socks))
-for s in socks:
-    s.close()
-PY
-}
-
-# Wait until every listener greets with 220 (SMTPS inside TLS); max 20 s (loaded CI).
-wait_banners() {
-  python3 - "$@" <<'PY'
-import socket, ssl, sys, time
-ports = [int(p) for p in sys.argv[2:]]
-smtps = int(sys.argv[1])
-deadline = time.monotonic() + 20
-pending = set(ports)
-while pending and time.monotonic() < deadline:
-    for port in sorted(pending):
-        try:
-            s = socket.create_connection(("127.0.0.1", port), timeout=2)
-            if port == smtps:
-                ctx = ssl.create_default_context()
-                ctx.check_hostname = False
-                ctx.verify_mode = ssl.CERT_NONE
-                s = ctx.wrap_socket(s)
-            s.settimeout(2)
-            data = s.recv(512)
-            try:
-                s.sendall(b"QUIT\r\n")
-                s.recv(512)
-            except OSError:
-                pass
-            s.close()
-            if data.startswith(b"220"):
-                pending.discard(port)
-        except OSError:
-            pass
-    if pending:
-        time.sleep(0.1)
-if pending:
-    print("no 220 banner on port(s): " + " ".join(map(str, sorted(pending))), file=sys.stderr)
-    sys.exit(1)
-PY
+  stop_pid "$(master_pid)"
 }
 
 do_start() {
@@ -183,7 +96,7 @@ greylisted@smtpscope.test  450 4.2.0 Greylisted, try again later
 EOF
 
   local ports smtp sub smtps plain notls small
-  ports=$(free_ports) || die "cannot pick free ports"
+  ports=$(free_ports 6) || die "cannot pick free ports"
   read -r smtp sub smtps plain notls small <<< "$ports"
 
   cat > "$conf/main.cf" <<EOF
@@ -294,14 +207,14 @@ EOF
     do_stop
     die "postfix start failed"
   fi
-  if ! wait_banners "$smtps" "$smtp" "$sub" "$smtps" "$plain" "$notls" "$small" \
+  if ! wait_banners --tls "$smtps" "$smtp" "$sub" "$smtps" "$plain" "$notls" "$small" \
       2> "$dir/wait.log"; then
     cat "$dir/wait.log" >&2
     do_stop
     die "Postfix did not greet on every port within 20 s"
   fi
 
-  cat > "$dir/ports.env.tmp" <<EOF
+  write_ports_env <<EOF
 SMTP_PORT=$smtp
 SUBMISSION_PORT=$sub
 SMTPS_PORT=$smtps
@@ -309,11 +222,6 @@ PLAINAUTH_PORT=$plain
 NOTLS_PORT=$notls
 SMALL_PORT=$small
 EOF
-  mv "$dir/ports.env.tmp" "$dir/ports.env"
 }
 
-case "$action" in
-  start) do_start ;;
-  stop) do_stop; rm -f "$dir/ports.env" ;;
-  *) usage ;;
-esac
+fx_dispatch

@@ -198,7 +198,7 @@ CONF
 }
 
 start() {
-  local bin port try pid i
+  local bin port try pid
   if ! bin=$(find_unbound); then
     if [ "${CI:-}" = "true" ]; then
       die "unbound is not installed but CI=true: scripts/deps.sh must install it"
@@ -219,7 +219,7 @@ start() {
     "$bin" -d -c "$dir/unbound.conf" </dev/null >"$dir/unbound.out" 2>&1 &
     pid=$!
     echo "$pid" > "$dir/unbound.pid"
-    for i in $(seq 1 50); do # 50 x 0.1 s: about 5 s
+    for _ in $(seq 1 50); do # 50 x 0.1 s: about 5 s
       if ! alive "$pid"; then
         break
       fi
@@ -243,13 +243,13 @@ start() {
 }
 
 stop() {
-  local pid i
+  local pid
   [ -f "$dir/unbound.pid" ] || return 0
   pid=$(cat "$dir/unbound.pid")
   case "$pid" in ''|*[!0-9]*) die "bad pid file $dir/unbound.pid";; esac
   if alive "$pid"; then
     kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 1 30); do
+    for _ in $(seq 1 30); do
       alive "$pid" || break
       sleep 0.1
     done

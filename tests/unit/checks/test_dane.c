@@ -16,8 +16,6 @@
  * The unsigned TLSA (insecure) is in tests/integration/unbound/zones.d/
  * dane.conf; bogus answers come from the fixture's bogus.test zone. Skips
  * when unbound, ldnsutils or python3 is missing (fails instead under CI). */
-#include <errno.h>
-#include <fcntl.h>
 #include <ftw.h>
 #include <netinet/in.h>
 #include <setjmp.h>
@@ -29,8 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -44,31 +40,22 @@
 #include "core/clock.h"
 #include "dns/resolver.h"
 #include "protocol/transcript.h"
+#include "support/fakesmtp_child.h"
+#include "support/run_cmd.h"
 #include "support/unbound_fixture.h"
 
 /* ---- group state ---- */
 
-typedef struct fake {
-    pid_t pid;
-    int port;
-} fake;
-
 typedef struct env {
     char dir[256];
     unbound_fixture ub;
-    fake tls;        /* STARTTLS, leaf + CA */
-    fake plain;      /* no STARTTLS */
+    fakesmtp_child tls;   /* STARTTLS, leaf + CA */
+    fakesmtp_child plain; /* no STARTTLS */
     char leaf_spki[65]; /* hex SHA-256 of the leaf's SubjectPublicKeyInfo */
     bool ready;      /* everything runs, DNSSEC included: tests run, else skip */
 } env;
 
 static env E;
-
-static bool in_ci(void)
-{
-    const char *ci = getenv("CI");
-    return ci && strcmp(ci, "true") == 0;
-}
 
 static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
 {
@@ -76,33 +63,6 @@ static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *
     (void)flag;
     (void)ftw;
     return remove(p);
-}
-
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
-static int run_wait(char *const argv[])
-{
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        if (null >= 0) {
-            dup2(null, 1);
-            dup2(null, 2);
-        }
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 static const char *path_in(const char *name)
@@ -148,57 +108,14 @@ static int write_file(const char *path, const char *text)
     return fclose(f) != 0 ? -1 : rc;
 }
 
-static int fake_start(fake *f, const char *script_name)
+/* fakesmtp on the script DIR/NAME: port file DIR/NAME.port, log DIR/NAME.log. */
+static int fake_start(fakesmtp_child *f, const char *script_name)
 {
-    char portfile[560];
-    snprintf(portfile, sizeof portfile, "%s.port", path_in(script_name));
-    char script[300];
+    char script[300], portfile[320], log[320];
     snprintf(script, sizeof script, "%s", path_in(script_name));
-    char log[320];
+    snprintf(portfile, sizeof portfile, "%s.port", script);
     snprintf(log, sizeof log, "%s.log", script);
-    f->pid = fork();
-    if (f->pid < 0)
-        return -1;
-    if (f->pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        int lfd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (null >= 0)
-            dup2(null, 1);
-        if (lfd >= 0)
-            dup2(lfd, 2);
-        signal(SIGINT, SIG_DFL);
-        execlp("python3", "python3", SOURCE_DIR "/tests/fakesmtp/fakesmtp.py", script,
-               "--certs", E.dir, "--port-file", portfile, (char *)NULL);
-        _exit(127);
-    }
-    for (int i = 0; i < 200 && f->port <= 0; i++) {
-        FILE *pf = fopen(portfile, "r");
-        if (pf) {
-            if (fscanf(pf, "%d", &f->port) != 1)
-                f->port = 0;
-            fclose(pf);
-        }
-        if (f->port <= 0)
-            sleep_ms(50);
-    }
-    return f->port > 0 ? 0 : -1;
-}
-
-static void fake_stop(fake *f)
-{
-    if (f->pid <= 0)
-        return;
-    kill(f->pid, SIGINT);
-    for (int i = 0; i < 60; i++) {
-        if (waitpid(f->pid, NULL, WNOHANG) == f->pid) {
-            f->pid = 0;
-            return;
-        }
-        sleep_ms(50);
-    }
-    kill(f->pid, SIGKILL);
-    waitpid(f->pid, NULL, 0);
-    f->pid = 0;
+    return fakesmtp_child_start(f, script, E.dir, portfile, log);
 }
 
 /* Hex digest (SHA-256) of a PEM certificate's DER (selector 0) or SPKI (1). */
@@ -262,17 +179,17 @@ static int group_setup(void **state)
         return -1;
     }
     char *py[] = {"python3", "-c", "import ssl", NULL};
-    if (run_wait(py) != 0)
-        return in_ci() ? -1 : 0; /* skip: no python3 for fakesmtp */
+    if (run_cmd_quiet(py) != 0)
+        return unbound_fixture_in_ci() ? -1 : 0; /* skip: no python3 for fakesmtp */
     char *mk[] = {"bash", "-c", (char *)mkcerts, "mkcerts", E.dir, NULL};
-    if (run_wait(mk) != 0) {
+    if (run_cmd_quiet(mk) != 0) {
         fprintf(stderr, "test_dane: making certificates failed\n");
         return -1;
     }
     if (write_file(path_in("tls.script"), script_tls) < 0 ||
         write_file(path_in("plain.script"), script_plain) < 0)
         return -1;
-    if (fake_start(&E.tls, "tls.script") < 0 || fake_start(&E.plain, "plain.script") < 0) {
+    if (fake_start(&E.tls, "tls.script") != 0 || fake_start(&E.plain, "plain.script") != 0) {
         fprintf(stderr, "test_dane: fakesmtp did not start (see %s/*.log)\n", E.dir);
         return -1;
     }
@@ -294,8 +211,8 @@ static int group_teardown(void **state)
 {
     (void)state;
     unbound_fixture_stop(&E.ub);
-    fake_stop(&E.tls);
-    fake_stop(&E.plain);
+    fakesmtp_child_stop(&E.tls);
+    fakesmtp_child_stop(&E.plain);
     if (E.dir[0])
         nftw(E.dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     return 0;

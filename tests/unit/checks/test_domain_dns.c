@@ -25,6 +25,7 @@
 #include "core/err.h"
 #include "dns/resolver.h"
 
+#include "support/silent_dns.h"
 #include "support/unbound_fixture.h"
 
 #define D(x) x ".dom.smtpscope.test"
@@ -576,36 +577,15 @@ static void test_connect_refused(void **state)
 
 /* ------------------------------------------------------------- timeout */
 
-/* A UDP socket that never answers plus a TCP listener that never accepts. */
-static int silent_server(int *udp, int *tcp)
-{
-    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof sin;
-    *udp = socket(AF_INET, SOCK_DGRAM, 0);
-    *tcp = -1;
-    if (*udp < 0 || bind(*udp, (struct sockaddr *)&sin, sizeof sin) < 0 ||
-        getsockname(*udp, (struct sockaddr *)&sin, &len) < 0)
-        return -1;
-    *tcp = socket(AF_INET, SOCK_STREAM, 0);
-    if (*tcp >= 0 && (bind(*tcp, (struct sockaddr *)&sin, sizeof sin) < 0 || listen(*tcp, 1) < 0)) {
-        close(*tcp);
-        *tcp = -1;
-    }
-    return ntohs(sin.sin_port);
-}
-
 static void test_silent_resolver(void **state)
 {
     (void)state;
-    int udp, tcp;
-    int port = silent_server(&udp, &tcp);
-    assert_true(port > 0);
-    char server[32];
-    snprintf(server, sizeof server, "127.0.0.1@%d", port);
+    silent_dns sd;
+    assert_int_equal(silent_dns_start(&sd), 0);
     err e;
     err_clear(&e);
-    dns_resolver *r = dns_resolver_new(server, &e);
-    dns_resolver *r2 = dns_resolver_new(server, &e);
+    dns_resolver *r = dns_resolver_new(sd.server, &e);
+    dns_resolver *r2 = dns_resolver_new(sd.server, &e);
     assert_non_null(r);
     assert_non_null(r2);
 
@@ -633,9 +613,7 @@ static void test_silent_resolver(void **state)
 
     dns_resolver_free(r);
     dns_resolver_free(r2);
-    close(udp);
-    if (tcp >= 0)
-        close(tcp);
+    silent_dns_stop(&sd);
 }
 
 int main(void)

@@ -8,9 +8,6 @@
  * fresh temporary directory. A vulnerable server keeps the plaintext NOOP
  * across the handshake (`starttls good buffered keep`), a safe one drops it.
  * Skips (not fails) when python3 is missing, unless CI=true. */
-#include <errno.h>
-#include <fcntl.h>
-#include <ftw.h>
 #include <netinet/in.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -21,8 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -32,131 +27,32 @@
 #include "core/clock.h"
 #include "protocol/transcript.h"
 
-static char tmpdir[256];
+#include "support/fakesmtp_child.h"
+#include "support/run_cmd.h"
+#include "support/test_pki.h"
+#include "support/unbound_fixture.h"
+
 static bool have_python;
-
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
-
-static bool in_ci(void)
-{
-    const char *ci = getenv("CI");
-    return ci && strcmp(ci, "true") == 0;
-}
-
-static int run_wait(char *const argv[])
-{
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        if (null >= 0) {
-            dup2(null, 1);
-            dup2(null, 2);
-        }
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    int st;
-    while (waitpid(pid, &st, 0) < 0)
-        if (errno != EINTR)
-            return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 static int group_setup(void **state)
 {
-    (void)state;
-    const char *tmp = getenv("TMPDIR");
-    snprintf(tmpdir, sizeof tmpdir, "%s/smtpscope-inj-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(tmpdir))
-        return -1;
-    char *py[] = {"python3", "-c", "import ssl", NULL};
-    have_python = run_wait(py) == 0;
+    have_python = run_cmd_quiet((char *[]){"python3", "-c", "import ssl", NULL}) == 0;
     if (!have_python)
-        return in_ci() ? -1 : 0;
-    char *mk[] = {"bash", SOURCE_DIR "/tests/fixtures/mkcerts.sh", tmpdir, NULL};
-    return run_wait(mk) == 0 ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    if (tmpdir[0])
-        nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    return 0;
+        return unbound_fixture_in_ci() ? -1 : 0;
+    return test_pki_setup(state);
 }
 
 /* ---- fakesmtp as a child process ---- */
 
-typedef struct fake {
-    pid_t pid;
-    int port;
-    char log[300];
-} fake;
-
-static void fake_start(fake *f, const char *scenario)
+/* fakesmtp on tests/scenarios/SCENARIO with the test PKI; fails the test
+ * unless it listens. */
+static void fake_start(fakesmtp_child *f, const char *scenario)
 {
-    memset(f, 0, sizeof *f);
-    char scn[512], portfile[300];
+    char scn[512], portfile[300], log[300];
     snprintf(scn, sizeof scn, "%s/tests/scenarios/%s", SOURCE_DIR, scenario);
-    snprintf(portfile, sizeof portfile, "%s/port", tmpdir);
-    snprintf(f->log, sizeof f->log, "%s/fakesmtp.log", tmpdir);
-    unlink(portfile);
-    f->pid = fork();
-    assert_true(f->pid >= 0);
-    if (f->pid == 0) {
-        int null = open("/dev/null", O_WRONLY);
-        int log = open(f->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (null >= 0)
-            dup2(null, 1);
-        if (log >= 0)
-            dup2(log, 2);
-        /* Python turns SIGINT into a clean stop only if it is not ignored. */
-        signal(SIGINT, SIG_DFL);
-        execlp("python3", "python3", SOURCE_DIR "/tests/fakesmtp/fakesmtp.py", scn, "--certs",
-               tmpdir, "--port-file", portfile, (char *)NULL);
-        _exit(127);
-    }
-    /* The port file appears once the server listens; 10 s is plenty. */
-    for (int i = 0; i < 200 && f->port <= 0; i++) {
-        FILE *pf = fopen(portfile, "r");
-        if (pf) {
-            if (fscanf(pf, "%d", &f->port) != 1)
-                f->port = 0;
-            fclose(pf);
-        }
-        if (f->port <= 0) {
-            struct timespec ts = {0, 50 * 1000 * 1000};
-            nanosleep(&ts, NULL);
-        }
-    }
-    assert_true(f->port > 0);
-}
-
-/* Stop exactly the child we started: SIGINT lets it close its sockets. */
-static void fake_stop(fake *f)
-{
-    if (f->pid <= 0)
-        return;
-    kill(f->pid, SIGINT);
-    for (int i = 0; i < 60; i++) {
-        if (waitpid(f->pid, NULL, WNOHANG) == f->pid) {
-            f->pid = 0;
-            return;
-        }
-        struct timespec ts = {0, 50 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-    }
-    kill(f->pid, SIGKILL);
-    waitpid(f->pid, NULL, 0);
-    f->pid = 0;
+    snprintf(portfile, sizeof portfile, "%s", test_pki_path("port"));
+    snprintf(log, sizeof log, "%s", test_pki_path("fakesmtp.log"));
+    assert_int_equal(fakesmtp_child_start(f, scn, test_pki_dir(), portfile, log), 0);
 }
 
 /* The transcript as "dir line" lines, for substring checks. */
@@ -207,7 +103,7 @@ static void probe_table(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const probe_case *pc = &cases[i];
         print_message("case: %s\n", pc->scenario);
-        fake f;
+        fakesmtp_child f;
         fake_start(&f, pc->scenario);
         injection_opts o = {.address = "127.0.0.1",
                             .port = f.port,
@@ -222,7 +118,7 @@ static void probe_table(void **state)
         char *tt = transcript_text(t);
         print_message("  -> %s: %s / evidence %s\n", injection_state_name(r.state),
                       r.detail ? r.detail : "-", r.evidence ? r.evidence : "-");
-        fake_stop(&f);
+        fakesmtp_child_stop(&f);
         assert_int_equal(r.state, pc->state);
         if (pc->evidence_part) {
             assert_non_null(r.evidence);
@@ -326,5 +222,5 @@ int main(void)
         cmocka_unit_test(connection_refused),
         cmocka_unit_test(probe_table),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, test_pki_teardown);
 }

@@ -7,7 +7,6 @@
  * (inconclusive). The fake server is started per test as a child process
  * and stopped by its PID; the test skips when python3 is missing. */
 #include <setjmp.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -15,9 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -25,20 +21,17 @@
 #include "checks/finding.h"
 #include "checks/security/smuggling.h"
 
-#define FAKESMTP SOURCE_DIR "/tests/fakesmtp/fakesmtp.py"
+#include "support/fakesmtp_child.h"
 
 typedef struct fake {
-    pid_t pid;
+    fakesmtp_child c;
     int port;
     char dir[64];
 } fake;
 
 static void fake_stop(fake *f)
 {
-    if (f->pid > 0) {
-        kill(f->pid, SIGTERM);
-        waitpid(f->pid, NULL, 0);
-    }
+    fakesmtp_child_stop(&f->c);
     if (f->dir[0]) {
         char p[128];
         snprintf(p, sizeof p, "%s/script", f->dir);
@@ -63,36 +56,12 @@ static void fake_start(fake *f, const char *script)
     assert_non_null(fp);
     fputs(script, fp);
     fclose(fp);
-    f->pid = fork();
-    assert_true(f->pid >= 0);
-    if (f->pid == 0) {
-        int devnull = open("/dev/null", O_WRONLY);
-        if (devnull >= 0) {
-            dup2(devnull, 1);
-            dup2(devnull, 2);
-        }
-        execlp("python3", "python3", FAKESMTP, sp, "--port-file", pp, (char *)NULL);
-        _exit(127);
+    int rc = fakesmtp_child_start(&f->c, sp, NULL, pp, NULL);
+    if (rc < 0) {
+        fake_stop(f);
+        fail_msg("fakesmtp.py did not report its port");
     }
-    for (int i = 0; i < 200; i++) { /* at most 20 s */
-        FILE *pf = fopen(pp, "r");
-        if (pf) {
-            int port = 0;
-            if (fscanf(pf, "%d", &port) == 1 && port > 0)
-                f->port = port;
-            fclose(pf);
-            if (f->port)
-                return;
-        }
-        int st;
-        if (waitpid(f->pid, &st, WNOHANG) == f->pid) {
-            f->pid = 0;
-            return; /* python3 missing or the script failed: skip */
-        }
-        nanosleep(&(struct timespec){.tv_nsec = 100 * 1000 * 1000}, NULL);
-    }
-    fake_stop(f);
-    fail_msg("fakesmtp.py did not report its port");
+    f->port = f->c.port; /* 0 when it ended at once: python3 missing, skip */
 }
 
 static const char envelope[] =

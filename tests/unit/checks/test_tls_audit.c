@@ -26,7 +26,6 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -36,6 +35,8 @@
 #include "checks/security/tls_audit.h"
 #include "checks/security/tls_audit_probe.h"
 #include "core/clock.h"
+
+#include "support/test_pki.h"
 
 /* ------------------------------------------------------------ the server */
 
@@ -63,7 +64,6 @@ typedef struct srv {
     int64_t closed_at[MAX_ACCEPTS];
 } srv;
 
-static char cert_dir[64];
 
 typedef struct io {
     int fd;
@@ -187,9 +187,7 @@ static srv *srv_start(const srv_cfg *cfg)
     s->cfg = *cfg;
     s->ctx = SSL_CTX_new(TLS_server_method());
     assert_non_null(s->ctx);
-    char cert[128], key[128];
-    snprintf(cert, sizeof cert, "%s/good.pem", cert_dir);
-    snprintf(key, sizeof key, "%s/good.key", cert_dir);
+    const char *cert = test_pki_path("good.pem"), *key = test_pki_path("good.key");
     assert_int_equal(SSL_CTX_use_certificate_file(s->ctx, cert, SSL_FILETYPE_PEM), 1);
     assert_int_equal(SSL_CTX_use_PrivateKey_file(s->ctx, key, SSL_FILETYPE_PEM), 1);
     /* Level 0: the server may accept what a legacy server accepts. */
@@ -226,7 +224,7 @@ static void srv_free(srv *s)
 
 /* ------------------------------------------------------------ helpers */
 
-static char ca_file[128];
+static char ca_file[512];
 
 static tls_audit_opts opts_for(const srv *s)
 {
@@ -635,38 +633,11 @@ static void names_and_catalogue(void **state)
 
 /* ------------------------------------------------------------ setup */
 
-static int run_cmd(char *const argv[])
-{
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    int st = 0;
-    if (waitpid(pid, &st, 0) != pid)
-        return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static int setup(void **state)
 {
-    (void)state;
-    snprintf(cert_dir, sizeof cert_dir, "/tmp/smtpscope-audit-XXXXXX");
-    if (!mkdtemp(cert_dir))
+    if (test_pki_setup(state) < 0)
         return -1;
-    snprintf(ca_file, sizeof ca_file, "%s/ca.pem", cert_dir);
-    char script[1024];
-    snprintf(script, sizeof script, "%s/tests/fixtures/mkcerts.sh", SOURCE_DIR);
-    return run_cmd((char *const[]){"bash", script, cert_dir, NULL}) == 0 ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    if (cert_dir[0])
-        run_cmd((char *const[]){"rm", "-rf", cert_dir, NULL});
+    snprintf(ca_file, sizeof ca_file, "%s", test_pki_path("ca.pem"));
     return 0;
 }
 
@@ -689,5 +660,5 @@ int main(void)
         cmocka_unit_test(unreachable_stops),
         cmocka_unit_test(delay_between_connections),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, test_pki_teardown);
 }

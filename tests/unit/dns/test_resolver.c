@@ -22,6 +22,7 @@
 #include "core/err.h"
 #include "dns/resolver.h"
 
+#include "support/silent_dns.h"
 #include "support/unbound_fixture.h"
 
 /* The fixture's resolver, or skip. */
@@ -226,36 +227,14 @@ static void test_bad_servers(void **state)
     dns_resolver_free(NULL);
 }
 
-/* A UDP socket on 127.0.0.1 that never answers, plus a TCP listener on the
- * same port that never accepts, so no query gets an ICMP or RST shortcut. */
-static int silent_server(int *udp, int *tcp)
-{
-    struct sockaddr_in sin = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof sin;
-    *udp = socket(AF_INET, SOCK_DGRAM, 0);
-    *tcp = -1;
-    if (*udp < 0 || bind(*udp, (struct sockaddr *)&sin, sizeof sin) < 0 ||
-        getsockname(*udp, (struct sockaddr *)&sin, &len) < 0)
-        return -1;
-    *tcp = socket(AF_INET, SOCK_STREAM, 0);
-    if (*tcp >= 0 && (bind(*tcp, (struct sockaddr *)&sin, sizeof sin) < 0 || listen(*tcp, 1) < 0)) {
-        close(*tcp);
-        *tcp = -1;
-    }
-    return ntohs(sin.sin_port);
-}
-
 static void test_timeout(void **state)
 {
     (void)state;
-    int udp, tcp;
-    int port = silent_server(&udp, &tcp);
-    assert_true(port > 0);
-    char server[32];
-    snprintf(server, sizeof server, "127.0.0.1@%d", port);
+    silent_dns sd;
+    assert_int_equal(silent_dns_start(&sd), 0);
     err e;
     err_clear(&e);
-    dns_resolver *r = dns_resolver_new(server, &e);
+    dns_resolver *r = dns_resolver_new(sd.server, &e);
     assert_non_null(r);
 
     int64_t t0 = clock_now_ms();
@@ -289,9 +268,7 @@ static void test_timeout(void **state)
     assert_true(clock_now_ms() - t0 < 1000);
 
     dns_resolver_free(r);
-    close(udp);
-    if (tcp >= 0)
-        close(tcp);
+    silent_dns_stop(&sd);
 }
 
 /* Deadlines of 0-3 ms race the answers: some queries are cancelled in

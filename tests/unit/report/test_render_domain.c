@@ -35,6 +35,7 @@
 #include "report/result.h"
 #include "support/golden.h"
 #include "support/report/result_fixture.h"
+#include "support/report/json_keys.h"
 
 #define GOLDEN_DIR SOURCE_DIR "/tests/golden/report"
 
@@ -806,112 +807,21 @@ static void test_json_values(void **state)
 
 /* ---- docs/json.md covers exactly the keys the renderer writes ---- */
 
-typedef struct keyset {
-    char **v;
-    size_t n;
-} keyset;
-
-static bool keyset_has(const keyset *k, const char *s)
-{
-    for (size_t i = 0; i < k->n; i++)
-        if (strcmp(k->v[i], s) == 0)
-            return true;
-    return false;
-}
-
-static void keyset_add(keyset *k, const char *s, size_t len)
-{
-    char *c = xstrndup(s, len);
-    assert_non_null(c);
-    if (keyset_has(k, c)) {
-        free(c);
-        return;
-    }
-    assert_int_equal(xarray_push((void ***)&k->v, &k->n, c), 0);
-}
-
-static void keyset_free(keyset *k)
-{
-    for (size_t i = 0; i < k->n; i++)
-        free(k->v[i]);
-    free(k->v);
-}
-
-/* Every `name` in the first column of a table row, between the "## `domain`"
- * heading and the next "## " heading. */
-static void documented_keys(keyset *out)
-{
-    char *doc = golden_slurp(SOURCE_DIR "/docs/json.md");
-    assert_non_null(doc);
-    char *start = strstr(doc, "\n## `domain`");
-    if (!start) {
-        free(doc);
-        fail_msg("docs/json.md has no \"## `domain`\" section");
-        return;
-    }
-    char *end = strstr(start + 1, "\n## ");
-    if (end)
-        *end = '\0';
-    for (char *line = start; line && *line; line = strchr(line + 1, '\n')) {
-        char *l = line[0] == '\n' ? line + 1 : line;
-        if (strncmp(l, "| `", 3) != 0)
-            continue;
-        char *cell_end = strstr(l + 1, " |");
-        if (!cell_end)
-            continue;
-        for (char *p = l + 2; p < cell_end;) {
-            char *q = strchr(p, '`');
-            if (!q || q >= cell_end)
-                break;
-            char *r = strchr(q + 1, '`');
-            if (!r || r >= cell_end)
-                break;
-            keyset_add(out, q + 1, (size_t)(r - q - 1));
-            p = r + 1;
-        }
-    }
-    free(doc);
-}
-
-static void rendered_keys(json_t *v, keyset *out)
-{
-    if (json_is_object(v)) {
-        const char *k;
-        json_t *c;
-        json_object_foreach(v, k, c) {
-            keyset_add(out, k, strlen(k));
-            rendered_keys(c, out);
-        }
-    } else if (json_is_array(v)) {
-        size_t i;
-        json_t *c;
-        json_array_foreach(v, i, c)
-            rendered_keys(c, out);
-    }
-}
-
 static void test_doc_covers_keys(void **state)
 {
     (void)state;
     keyset doc = {0}, got = {0};
-    documented_keys(&doc);
+    json_doc_keys("domain", &doc);
     for (size_t i = 0; i < N_CASES; i++) {
         result *r = cases[i].build();
         char *js = rf_render(&render_json, r, false, false);
         json_t *d = rf_parse_json(js);
-        rendered_keys(d, &got);
+        json_rendered_keys(d, NULL, &got);
         json_decref(d);
         free(js);
         result_free(r);
     }
-    for (size_t i = 0; i < got.n; i++)
-        if (!keyset_has(&doc, got.v[i]))
-            fail_msg("JSON key \"%s\" of the domain document is not documented in the "
-                     "\"domain\" section of docs/json.md", got.v[i]);
-    for (size_t i = 0; i < doc.n; i++)
-        if (!keyset_has(&got, doc.v[i]))
-            fail_msg("docs/json.md documents \"%s\" for the domain document, but the renderer "
-                     "never writes it", doc.v[i]);
+    json_keys_assert_same("the domain document", &got, &doc);
     keyset_free(&doc);
     keyset_free(&got);
 }

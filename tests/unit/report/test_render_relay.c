@@ -24,6 +24,8 @@
 #include "report/render.h"
 #include "report/render_security.h"
 #include "report/result.h"
+#include "support/report/json_keys.h"
+#include "support/report/result_fixture.h"
 
 static smtp_reply *mk_reply(int code, const char *enh, const char *line)
 {
@@ -91,27 +93,10 @@ static smuggling_outcome *mk_smuggling(void)
     return s;
 }
 
-static void expect_keys(json_t *o, const char *what, const char *const *keys, size_t n)
-{
-    if (!json_is_object(o))
-        fail_msg("%s is not an object", what);
-    if (json_object_size(o) != n)
-        fail_msg("%s has %zu keys, expected %zu", what, json_object_size(o), n);
-    size_t i = 0;
-    const char *k;
-    json_t *v;
-    json_object_foreach(o, k, v) {
-        (void)v;
-        if (strcmp(k, keys[i]) != 0)
-            fail_msg("%s: key %zu is \"%s\", expected \"%s\"", what, i, k, keys[i]);
-        i++;
-    }
-}
-
 #define KEYS(o, what, ...)                                                   \
     do {                                                                     \
         static const char *const k_[] = {__VA_ARGS__};                       \
-        expect_keys((o), (what), k_, sizeof k_ / sizeof k_[0]);              \
+        rf_expect_keys((o), k_, sizeof k_ / sizeof k_[0], (what));           \
     } while (0)
 
 static void test_relay_json_shape(void **state)
@@ -165,113 +150,11 @@ static void test_smuggling_json_shape(void **state)
 
 /* ---- docs/json.md covers exactly the keys written ---- */
 
-typedef struct keyset {
-    char **v;
-    size_t n;
-} keyset;
-
-static void keyset_add(keyset *k, const char *s, size_t n)
-{
-    for (size_t i = 0; i < k->n; i++)
-        if (strlen(k->v[i]) == n && strncmp(k->v[i], s, n) == 0)
-            return;
-    assert_int_equal(xarray_push((void ***)&k->v, &k->n, xstrndup(s, n)), 0);
-}
-
-static bool keyset_has(const keyset *k, const char *s)
-{
-    for (size_t i = 0; i < k->n; i++)
-        if (strcmp(k->v[i], s) == 0)
-            return true;
-    return false;
-}
-
-static void keyset_free(keyset *k)
-{
-    for (size_t i = 0; i < k->n; i++)
-        free(k->v[i]);
-    free(k->v);
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    assert_non_null(f);
-    buf b;
-    buf_init(&b, 8 << 20);
-    char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        assert_int_equal(buf_append(&b, chunk, n), 0);
-    fclose(f);
-    assert_int_equal(buf_append(&b, "", 1), 0);
-    return buf_steal(&b);
-}
-
-/* Every `name` in the first column of a table row of "## `section`". */
-static void documented_keys(const char *section, keyset *out)
-{
-    char *doc = slurp(SOURCE_DIR "/docs/json.md");
-    char head[64];
-    snprintf(head, sizeof head, "\n## `%s`", section);
-    char *start = strstr(doc, head);
-    if (!start) {
-        free(doc);
-        fail_msg("docs/json.md has no \"## `%s`\" section", section);
-        return;
-    }
-    char *end = strstr(start + 1, "\n## ");
-    if (end)
-        *end = '\0';
-    for (char *line = start; line && *line; line = strchr(line + 1, '\n')) {
-        char *l = line[0] == '\n' ? line + 1 : line;
-        if (strncmp(l, "| `", 3) != 0)
-            continue;
-        char *cell_end = strstr(l + 1, " |");
-        if (!cell_end)
-            continue;
-        for (char *p = l + 2; p < cell_end;) {
-            char *q = strchr(p, '`');
-            if (!q || q >= cell_end)
-                break;
-            char *r = strchr(q + 1, '`');
-            if (!r || r >= cell_end)
-                break;
-            keyset_add(out, q + 1, (size_t)(r - q - 1));
-            p = r + 1;
-        }
-    }
-    free(doc);
-}
-
-static void rendered_keys(json_t *v, keyset *out)
-{
-    if (json_is_object(v)) {
-        const char *k;
-        json_t *c;
-        json_object_foreach(v, k, c) {
-            keyset_add(out, k, strlen(k));
-            rendered_keys(c, out);
-        }
-    } else if (json_is_array(v)) {
-        size_t i;
-        json_t *c;
-        json_array_foreach(v, i, c)
-            rendered_keys(c, out);
-    }
-}
-
 static void both_ways(const char *what, json_t *rendered, const keyset *doc)
 {
     keyset got = {0};
-    rendered_keys(rendered, &got);
-    for (size_t i = 0; i < got.n; i++)
-        if (!keyset_has(doc, got.v[i]))
-            fail_msg("JSON key \"%s\" of %s is not documented in docs/json.md", got.v[i], what);
-    for (size_t i = 0; i < doc->n; i++)
-        if (!keyset_has(&got, doc->v[i]))
-            fail_msg("docs/json.md documents \"%s\" for %s, but the renderer never writes it",
-                     doc->v[i], what);
+    json_rendered_keys(rendered, NULL, &got);
+    json_keys_assert_same(what, &got, doc);
     keyset_free(&got);
 }
 
@@ -279,8 +162,8 @@ static void test_doc_covers_keys(void **state)
 {
     (void)state;
     keyset rdoc = {0}, sdoc = {0};
-    documented_keys("relay", &rdoc);
-    documented_keys("smuggling", &sdoc);
+    json_doc_keys("relay", &rdoc);
+    json_doc_keys("smuggling", &sdoc);
     /* The transcript[] table is shared (documented once, under relay). */
     keyset_add(&sdoc, "ms", 2);
     keyset_add(&sdoc, "dir", 3);

@@ -27,6 +27,7 @@
 #include "report/result.h"
 #include "support/golden.h"
 #include "support/report/result_fixture.h"
+#include "support/report/json_keys.h"
 
 static void probe(tls_probe *p, const char *name, probe_verdict v, const char *neg,
                   const char *detail)
@@ -154,100 +155,21 @@ static void json_shape(void **state)
 
 /* ---- docs/json.md covers exactly the keys the renderer writes ---- */
 
-static bool in(char **v, size_t n, const char *s)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(v[i], s) == 0)
-            return true;
-    return false;
-}
-
-static void add(char ***v, size_t *n, const char *s, size_t len)
-{
-    char *c = xstrndup(s, len);
-    assert_non_null(c);
-    if (in(*v, *n, c)) {
-        free(c);
-        return;
-    }
-    assert_int_equal(xarray_push((void ***)v, n, c), 0);
-}
-
-/* Backticked names in the first cell of each table row of the section. */
-static void documented(char ***v, size_t *n)
-{
-    char *doc = golden_slurp(SOURCE_DIR "/docs/json.md");
-    assert_non_null(doc);
-    char *start = strstr(doc, "\n## `tls_audit`");
-    if (!start) {
-        free(doc);
-        fail_msg("docs/json.md has no \"## `tls_audit`\" section");
-        return;
-    }
-    char *end = strstr(start + 1, "\n## ");
-    if (end)
-        *end = '\0';
-    for (char *line = start; line && *line; line = strchr(line + 1, '\n')) {
-        char *l = line[0] == '\n' ? line + 1 : line;
-        if (strncmp(l, "| `", 3) != 0)
-            continue;
-        char *cell_end = strstr(l + 1, " |");
-        for (char *p = l + 2; cell_end && p < cell_end;) {
-            char *q = strchr(p, '`');
-            char *r = q && q < cell_end ? strchr(q + 1, '`') : NULL;
-            if (!r || r >= cell_end)
-                break;
-            add(v, n, q + 1, (size_t)(r - q - 1));
-            p = r + 1;
-        }
-    }
-    free(doc);
-}
-
-/* Keys in the object, recursively, except inside the shapes documented with
- * the check document (a reply, a transcript event). */
-static void rendered(json_t *j, char ***v, size_t *n)
-{
-    if (json_is_object(j)) {
-        const char *k;
-        json_t *c;
-        json_object_foreach(j, k, c) {
-            add(v, n, k, strlen(k));
-            if (strcmp(k, "mail_before_starttls") != 0 && strcmp(k, "transcript") != 0)
-                rendered(c, v, n);
-        }
-    } else if (json_is_array(j)) {
-        size_t i;
-        json_t *c;
-        json_array_foreach(j, i, c)
-            rendered(c, v, n);
-    }
-}
-
 static void doc_covers_keys(void **state)
 {
     (void)state;
-    char **doc = NULL, **got = NULL;
-    size_t n_doc = 0, n_got = 0;
-    documented(&doc, &n_doc);
+    /* Not descended into: shapes documented with the check document (a
+     * reply, a transcript event). */
+    static const char *const opaque[] = {"mail_before_starttls", "transcript", NULL};
+    keyset doc = {0}, got = {0};
+    json_doc_keys("tls_audit", &doc);
     tls_audit_outcome *a = build();
     json_t *wrap = json_object();
     json_object_set_new(wrap, "tls_audit", audit_json(a));
-    rendered(wrap, &got, &n_got);
-    for (size_t i = 0; i < n_got; i++)
-        if (!in(doc, n_doc, got[i]))
-            fail_msg("JSON key \"%s\" of tls_audit is not documented in the \"tls_audit\" "
-                     "section of docs/json.md", got[i]);
-    for (size_t i = 0; i < n_doc; i++)
-        if (!in(got, n_got, doc[i]))
-            fail_msg("docs/json.md documents \"%s\" for tls_audit, but the renderer never "
-                     "writes it", doc[i]);
-    for (size_t i = 0; i < n_doc; i++)
-        free(doc[i]);
-    for (size_t i = 0; i < n_got; i++)
-        free(got[i]);
-    free(doc);
-    free(got);
+    json_rendered_keys(wrap, opaque, &got);
+    json_keys_assert_same("tls_audit", &got, &doc);
+    keyset_free(&doc);
+    keyset_free(&got);
     json_decref(wrap);
     tls_audit_outcome_free(a);
     free(a);

@@ -7,10 +7,6 @@
  * in-process OpenSSL server (security level 0, TLS 1.0 allowed; certificates
  * from tests/fixtures/mkcerts.sh in a fresh temporary directory) plus peers
  * that answer in plain text, hang up or stay silent. */
-#include <arpa/inet.h>
-#include <errno.h>
-#include <ftw.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -24,7 +20,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -35,6 +30,10 @@
 #include "core/clock.h"
 #include "transport/conn.h"
 #include "transport/tls_hello.h"
+
+#include "support/loopback.h"
+#include "support/test_pki.h"
+#include "support/tls_test_peer.h"
 
 /* ---- decoding our own ClientHello ---- */
 
@@ -524,45 +523,6 @@ static void names(void **state)
 
 /* ---- probing real peers ---- */
 
-static char certdir[256];
-
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
-
-static int pki_setup(void **state)
-{
-    (void)state;
-    const char *tmp = getenv("TMPDIR");
-    snprintf(certdir, sizeof certdir, "%s/smtpscope-hello-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(certdir))
-        return -1;
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        char *argv[] = {"bash", SOURCE_DIR "/tests/fixtures/mkcerts.sh", certdir, NULL};
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    int st;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
-}
-
-static int pki_teardown(void **state)
-{
-    (void)state;
-    if (certdir[0])
-        nftw(certdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    return 0;
-}
-
 typedef enum peer_mode { PEER_TLS, PEER_SMTP_ERROR, PEER_CLOSE, PEER_SILENT } peer_mode;
 
 typedef struct peer {
@@ -625,9 +585,7 @@ static void *peer_main(void *arg)
 static void peer_start(peer *s)
 {
     if (s->mode == PEER_TLS) {
-        char cert[512], key[512];
-        snprintf(cert, sizeof cert, "%s/good.pem", certdir);
-        snprintf(key, sizeof key, "%s/good.key", certdir);
+        const char *cert = test_pki_path("good.pem"), *key = test_pki_path("good.key");
         s->ctx = SSL_CTX_new(TLS_server_method());
         assert_non_null(s->ctx);
         assert_int_equal(SSL_CTX_use_certificate_chain_file(s->ctx, cert), 1);
@@ -638,31 +596,18 @@ static void peer_start(peer *s)
         assert_int_equal(SSL_CTX_set_cipher_list(s->ctx, "ALL:@SECLEVEL=0"), 1);
         assert_int_equal(SSL_CTX_set_min_proto_version(s->ctx, s->min_version), 1);
     }
-    s->lfd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(s->lfd >= 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    assert_int_equal(bind(s->lfd, (struct sockaddr *)&a, sizeof a), 0);
-    assert_int_equal(listen(s->lfd, 4), 0);
-    socklen_t al = sizeof a;
-    assert_int_equal(getsockname(s->lfd, (struct sockaddr *)&a, &al), 0);
-    s->port = ntohs(a.sin_port);
-    assert_int_equal(pthread_create(&s->th, NULL, peer_main, s), 0);
+    assert_int_equal(tls_test_peer_start(&s->lfd, &s->port, &s->th, peer_main, s), 0);
 }
 
 static void peer_stop(peer *s)
 {
-    pthread_join(s->th, NULL);
-    close(s->lfd);
-    SSL_CTX_free(s->ctx);
+    tls_test_peer_stop(s->th, s->lfd, s->ctx);
 }
 
 static conn *dial(const peer *s)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int fd = loopback_dial(s->port);
     assert_true(fd >= 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s->port),
-                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
     conn *c = conn_from_fd(fd);
     assert_non_null(c);
     return c;
@@ -777,5 +722,5 @@ int main(void)
         cmocka_unit_test(probe_openssl_refusals),
         cmocka_unit_test(probe_other_peers),
     };
-    return cmocka_run_group_tests(tests, pki_setup, pki_teardown);
+    return cmocka_run_group_tests(tests, test_pki_setup, test_pki_teardown);
 }

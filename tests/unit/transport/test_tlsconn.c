@@ -5,11 +5,7 @@
  * temporary directory per run. Each case starts a one-connection server
  * thread (TLS with a chosen certificate, a plaintext SMTP banner, a silent
  * peer, or one that hangs up at once) and checks what the client reports. */
-#include <arpa/inet.h>
-#include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -22,7 +18,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -34,55 +29,9 @@
 #include "transport/tlsconn.h"
 #include "transport/tlsinfo.h"
 
-static char certdir[256];
-
-static const char *path_of(const char *name)
-{
-    static char p[4][512];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(p[k], sizeof p[k], "%s/%s", certdir, name);
-    return p[k];
-}
-
-/* ---- fixture: a throw-away PKI ---- */
-
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
-
-static int pki_setup(void **state)
-{
-    (void)state;
-    const char *tmp = getenv("TMPDIR");
-    snprintf(certdir, sizeof certdir, "%s/smtpscope-tls-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(certdir))
-        return -1;
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        char *argv[] = {"bash", SOURCE_DIR "/tests/fixtures/mkcerts.sh", certdir, NULL};
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    int st;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
-}
-
-static int pki_teardown(void **state)
-{
-    (void)state;
-    if (certdir[0])
-        nftw(certdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    return 0;
-}
+#include "support/loopback.h"
+#include "support/test_pki.h"
+#include "support/tls_test_peer.h"
 
 /* ---- the in-process peer ---- */
 
@@ -90,7 +39,7 @@ typedef enum srv_mode { SRV_TLS, SRV_PLAIN, SRV_SILENT, SRV_CLOSE, SRV_READ_CLOS
 
 typedef struct server {
     srv_mode mode;
-    const char *cert;      /* file name in certdir (may hold a chain) */
+    const char *cert;      /* file name in the test PKI (may hold a chain) */
     const char *key;
     int max_version;       /* 0: default */
     bool want_client_cert; /* fail clients without one (TLS 1.2: fatal alert) */
@@ -186,9 +135,9 @@ static void server_start(server *s)
     if (s->mode == SRV_TLS) {
         s->ctx = SSL_CTX_new(TLS_server_method());
         assert_non_null(s->ctx);
-        assert_int_equal(SSL_CTX_use_certificate_chain_file(s->ctx, path_of(s->cert)), 1);
-        assert_int_equal(SSL_CTX_use_PrivateKey_file(s->ctx, path_of(s->key), SSL_FILETYPE_PEM),
-                         1);
+        const char *cert = test_pki_path(s->cert), *key = test_pki_path(s->key);
+        assert_int_equal(SSL_CTX_use_certificate_chain_file(s->ctx, cert), 1);
+        assert_int_equal(SSL_CTX_use_PrivateKey_file(s->ctx, key, SSL_FILETYPE_PEM), 1);
         if (s->max_version)
             SSL_CTX_set_max_proto_version(s->ctx, s->max_version);
         if (s->want_client_cert)
@@ -196,31 +145,18 @@ static void server_start(server *s)
         if (s->staple)
             SSL_CTX_set_tlsext_status_cb(s->ctx, staple_cb);
     }
-    s->lfd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(s->lfd >= 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    assert_int_equal(bind(s->lfd, (struct sockaddr *)&a, sizeof a), 0);
-    assert_int_equal(listen(s->lfd, 4), 0);
-    socklen_t al = sizeof a;
-    assert_int_equal(getsockname(s->lfd, (struct sockaddr *)&a, &al), 0);
-    s->port = ntohs(a.sin_port);
-    assert_int_equal(pthread_create(&s->th, NULL, server_main, s), 0);
+    assert_int_equal(tls_test_peer_start(&s->lfd, &s->port, &s->th, server_main, s), 0);
 }
 
 static void server_stop(server *s)
 {
-    pthread_join(s->th, NULL);
-    close(s->lfd);
-    SSL_CTX_free(s->ctx);
+    tls_test_peer_stop(s->th, s->lfd, s->ctx);
 }
 
 static conn *dial(const server *s)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int fd = loopback_dial(s->port);
     assert_true(fd >= 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s->port),
-                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
     conn *c = conn_from_fd(fd);
     assert_non_null(c);
     return c;
@@ -228,7 +164,7 @@ static conn *dial(const server *s)
 
 static tlsconn_ctx *ctx_with(bool ca, int min_version, int max_version)
 {
-    tlsconn_opts o = {.ca_file = ca ? path_of("ca.pem") : NULL,
+    tlsconn_opts o = {.ca_file = ca ? test_pki_path("ca.pem") : NULL,
                       .min_version = min_version,
                       .max_version = max_version};
     err e;
@@ -508,7 +444,7 @@ static void bad_ca_file(void **state)
     assert_int_equal(ERR_peek_error(), 0);
 
     /* A readable file that holds no certificate is just as unusable. */
-    const char *junk = path_of("junk.pem");
+    const char *junk = test_pki_path("junk.pem");
     FILE *f = fopen(junk, "w");
     assert_non_null(f);
     fputs("not a certificate\n", f);
@@ -556,5 +492,5 @@ int main(void)
         cmocka_unit_test(failure_table),
         cmocka_unit_test(silent_peer_times_out),
     };
-    return cmocka_run_group_tests(tests, pki_setup, pki_teardown);
+    return cmocka_run_group_tests(tests, test_pki_setup, test_pki_teardown);
 }

@@ -6,9 +6,6 @@
  * SHA-512 of the certificate or of its SubjectPublicKeyInfo), so a broken
  * match, a wrong depth or a name check where RFC 7672 §3.1.1 says there is
  * none makes a case fail. */
-#include <errno.h>
-#include <ftw.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -21,7 +18,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -37,53 +33,9 @@
 #include "transport/tlsconn.h"
 #include "transport/tlsinfo.h"
 
-static char certdir[256];
-
-static const char *path_of(const char *name)
-{
-    static char p[4][512];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(p[k], sizeof p[k], "%s/%s", certdir, name);
-    return p[k];
-}
-
-static int rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(p);
-}
-
-static int pki_setup(void **state)
-{
-    (void)state;
-    const char *tmp = getenv("TMPDIR");
-    snprintf(certdir, sizeof certdir, "%s/smtpscope-dane-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(certdir))
-        return -1;
-    pid_t pid = fork();
-    if (pid < 0)
-        return -1;
-    if (pid == 0) {
-        char *argv[] = {"bash", SOURCE_DIR "/tests/fixtures/mkcerts.sh", certdir, NULL};
-        execvp(argv[0], argv);
-        _exit(127);
-    }
-    int st;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
-}
-
-static int pki_teardown(void **state)
-{
-    (void)state;
-    if (certdir[0])
-        nftw(certdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    return 0;
-}
+#include "support/loopback.h"
+#include "support/test_pki.h"
+#include "support/tls_test_peer.h"
 
 /* ---- TLSA data computed from the test certificates ---- */
 
@@ -94,7 +46,7 @@ typedef struct tlsa_buf {
 
 static X509 *load_cert(const char *name)
 {
-    FILE *f = fopen(path_of(name), "r");
+    FILE *f = fopen(test_pki_path(name), "r");
     assert_non_null(f);
     X509 *x = PEM_read_X509(f, NULL, NULL, NULL);
     fclose(f);
@@ -166,33 +118,21 @@ static void server_start(server *s)
 {
     s->ctx = SSL_CTX_new(TLS_server_method());
     assert_non_null(s->ctx);
-    assert_int_equal(SSL_CTX_use_certificate_chain_file(s->ctx, path_of(s->cert)), 1);
-    assert_int_equal(SSL_CTX_use_PrivateKey_file(s->ctx, path_of(s->key), SSL_FILETYPE_PEM), 1);
-    s->lfd = socket(AF_INET, SOCK_STREAM, 0);
-    assert_true(s->lfd >= 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    assert_int_equal(bind(s->lfd, (struct sockaddr *)&a, sizeof a), 0);
-    assert_int_equal(listen(s->lfd, 4), 0);
-    socklen_t al = sizeof a;
-    assert_int_equal(getsockname(s->lfd, (struct sockaddr *)&a, &al), 0);
-    s->port = ntohs(a.sin_port);
-    assert_int_equal(pthread_create(&s->th, NULL, server_main, s), 0);
+    const char *cert = test_pki_path(s->cert), *key = test_pki_path(s->key);
+    assert_int_equal(SSL_CTX_use_certificate_chain_file(s->ctx, cert), 1);
+    assert_int_equal(SSL_CTX_use_PrivateKey_file(s->ctx, key, SSL_FILETYPE_PEM), 1);
+    assert_int_equal(tls_test_peer_start(&s->lfd, &s->port, &s->th, server_main, s), 0);
 }
 
 static void server_stop(server *s)
 {
-    pthread_join(s->th, NULL);
-    close(s->lfd);
-    SSL_CTX_free(s->ctx);
+    tls_test_peer_stop(s->th, s->lfd, s->ctx);
 }
 
 static conn *dial(const server *s)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int fd = loopback_dial(s->port);
     assert_true(fd >= 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)s->port),
-                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
     conn *c = conn_from_fd(fd);
     assert_non_null(c);
     return c;
@@ -357,7 +297,7 @@ static void ee_match_keeps_hostname_fact(void **state)
 static void no_dane_unchanged(void **state)
 {
     (void)state;
-    tlsconn_opts o = {.ca_file = path_of("ca.pem")};
+    tlsconn_opts o = {.ca_file = test_pki_path("ca.pem")};
     err e;
     err_clear(&e);
     tlsconn_ctx *ctx = tlsconn_ctx_new(&o, &e);
@@ -410,5 +350,5 @@ int main(void)
         cmocka_unit_test(ee_match_keeps_hostname_fact),
         cmocka_unit_test(dane_table),
     };
-    return cmocka_run_group_tests(tests, pki_setup, pki_teardown);
+    return cmocka_run_group_tests(tests, test_pki_setup, test_pki_teardown);
 }
