@@ -152,6 +152,13 @@ int relay_session_open(const relay_session_opts *o, const tcp_addr *addrs, size_
     }
     if (o->auth_user) {
         e->stage = STAGE_AUTH;
+        /* Credentials never cross an unencrypted connection unless asked
+         * (the same rule as check and send). */
+        if (!s->tls_ok && !o->allow_plaintext_auth) {
+            err_set(e, ERRC_MISSING, "not logging in without TLS (the password would be sent in "
+                                     "clear); use STARTTLS or --allow-plaintext-auth");
+            goto fail;
+        }
         sasl_creds cr = {.user = o->auth_user, .pass = o->auth_pass};
         const sasl_mech *mech = sasl_pick(s->caps.auth, s->caps.n_auth, &cr);
         if (!mech) {

@@ -29,6 +29,7 @@ typedef struct relay_session_opts {
     const char *helo;          /* NULL: this machine's name */
     const char *auth_user;     /* NULL: no AUTH */
     const char *auth_pass;     /* borrowed secret */
+    bool allow_plaintext_auth; /* --allow-plaintext-auth: AUTH without TLS */
     int64_t timeout_ms;        /* per operation */
 } relay_session_opts;
 

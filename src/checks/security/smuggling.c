@@ -528,6 +528,7 @@ int smuggling_run(const smuggling_opts *o, dns_resolver *resolver, smuggling_out
                .helo = o->helo,
                .auth_user = o->auth_user,
                .auth_pass = o->auth_pass,
+               .allow_plaintext_auth = o->allow_plaintext_auth,
                .timeout_ms = timeout},
     };
     int64_t end = t0 + SMUGGLING_MAX_RUN_MS;

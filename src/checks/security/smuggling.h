@@ -42,6 +42,7 @@ typedef struct smuggling_opts {
     const char *to;            /* --to (required): a mailbox the user controls */
     const char *auth_user;     /* optional AUTH like check (borrowed secret in auth_pass) */
     const char *auth_pass;
+    bool allow_plaintext_auth; /* --allow-plaintext-auth: else no AUTH without TLS */
     int64_t timeout_ms;
     int64_t delay_ms;
     int family;

@@ -150,6 +150,7 @@ static int run_smuggling(const audit_cli *a, const endpoint_opts *eo, dns_resolv
                          .to = a->to,
                          .auth_user = eo->auth_user,
                          .auth_pass = eo->auth_pass,
+                         .allow_plaintext_auth = eo->allow_plaintext_auth,
                          .timeout_ms = eo->timeout_ms,
                          .delay_ms = a->delay_ms,
                          .family = eo->family};

@@ -285,6 +285,40 @@ static void test_rcpt_refused_inconclusive(void **state)
     smuggling_outcome_free(&o);
 }
 
+/* AUTH offered only in plaintext: the password is never sent without
+ * TLS (no --allow-plaintext-auth), every variant says why. */
+static void test_no_plaintext_auth(void **state)
+{
+    (void)state;
+    static const char script[] =
+        "send \"220 mx.smtpscope.test ESMTP fakesmtp\\r\\n\"\n"
+        "default EHLO \"250-mx.smtpscope.test\\r\\n250 AUTH PLAIN LOGIN\\r\\n\"\n"
+        "default AUTH \"235 2.7.0 ok\\r\\n\"\n"
+        "default MAIL \"250 2.1.0 Ok\\r\\n\"\n"
+        "default RCPT \"250 2.1.5 Ok\\r\\n\"\n";
+    fake f;
+    fake_start(&f, script);
+    if (f.port == 0) {
+        fake_stop(&f);
+        skip();
+    }
+    smuggling_opts opt = {.host = "127.0.0.1", .port = f.port, .tls = TLSM_AUTO,
+                          .from = "a@smtpscope.test", .to = "b@smtpscope.test",
+                          .auth_user = "a@smtpscope.test", .auth_pass = "s3cret-never-sent",
+                          .timeout_ms = 3000, .early_wait_ms = 200};
+    smuggling_outcome o;
+    assert_int_equal(smuggling_run(&opt, NULL, &o), 0);
+    fake_stop(&f);
+    for (size_t i = 0; i < o.n_variants; i++) {
+        assert_int_equal(o.variants[i].verdict, PROBE_ERROR);
+        assert_non_null(strstr(o.variants[i].evidence, "without TLS"));
+    }
+    for (size_t i = 0; o.transcript && i < o.transcript->n; i++)
+        if (o.transcript->ev[i].dir == TR_SEND)
+            assert_null(strstr(o.transcript->ev[i].line, "AUTH"));
+    smuggling_outcome_free(&o);
+}
+
 /* Missing --from/--to: nothing is sent, every variant says why. */
 static void test_needs_from_to(void **state)
 {
@@ -310,6 +344,7 @@ int main(void)
         cmocka_unit_test(test_late_reply_caught),
         cmocka_unit_test(test_reject_and_close_is_safe),
         cmocka_unit_test(test_rcpt_refused_inconclusive),
+        cmocka_unit_test(test_no_plaintext_auth),
         cmocka_unit_test(test_needs_from_to),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
