@@ -5,9 +5,17 @@
  * maintained library's job; what we add is the policy: https only, verify
  * always, never follow a redirect (RFC 8461 §3.3), cap the body, one deadline.
  *
+ * libcurl is loaded on first use (dlopen), not linked: with its own
+ * dependencies (GnuTLS, Kerberos, LDAP, SSH, RTMP, ...) it added ~3.7 MB of
+ * RSS and twenty libraries to every run of every command, while only the
+ * MTA-STS policy fetch of `domain` needs it (bench/send-vs-swaks.sh showed
+ * it). The headers still come from libcurl4-openssl-dev (scripts/deps.sh);
+ * only the nine entry points below are used.
+ *
  * Ownership: one easy handle per call, created and cleaned up here, so calls
- * in different threads share nothing. libcurl's global init runs once
- * (pthread_once) and is never undone: write-once library state. */
+ * in different threads share nothing. Loading and libcurl's global init run
+ * once (pthread_once) and are never undone: write-once library state. */
+#include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,9 +38,43 @@
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_rc = CURLE_FAILED_INIT;
 
+/* The libcurl entry points, resolved once by curl_init_once. */
+static struct {
+    CURLcode (*global_init)(long flags);
+    CURL *(*easy_init)(void);
+    CURLcode (*easy_setopt)(CURL *h, CURLoption opt, ...);
+    CURLcode (*easy_perform)(CURL *h);
+    CURLcode (*easy_getinfo)(CURL *h, CURLINFO info, ...);
+    void (*easy_cleanup)(CURL *h);
+    const char *(*easy_strerror)(CURLcode c);
+    struct curl_slist *(*slist_append)(struct curl_slist *l, const char *s);
+    void (*slist_free_all)(struct curl_slist *l);
+} C;
+
+/* dlsym returns void *; POSIX guarantees it converts to a function pointer. */
+#define LOAD(field, name)                                      \
+    do {                                                       \
+        void *sym_ = dlsym(lib, name);                         \
+        if (!sym_)                                             \
+            return;                                            \
+        memcpy(&C.field, &sym_, sizeof C.field);               \
+    } while (0)
+
 static void curl_init_once(void)
 {
-    curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+    void *lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+    if (!lib)
+        return; /* curl_init_rc stays CURLE_FAILED_INIT: the fetch says why */
+    LOAD(global_init, "curl_global_init");
+    LOAD(easy_init, "curl_easy_init");
+    LOAD(easy_setopt, "curl_easy_setopt");
+    LOAD(easy_perform, "curl_easy_perform");
+    LOAD(easy_getinfo, "curl_easy_getinfo");
+    LOAD(easy_cleanup, "curl_easy_cleanup");
+    LOAD(easy_strerror, "curl_easy_strerror");
+    LOAD(slist_append, "curl_slist_append");
+    LOAD(slist_free_all, "curl_slist_free_all");
+    curl_init_rc = C.global_init(CURL_GLOBAL_DEFAULT);
 }
 
 const char *https_failure_name(https_failure f)
@@ -204,39 +246,39 @@ static bool configure(CURL *h, const char *url, const https_opts *o, sink *s, ch
                       struct curl_slist *pins, struct curl_slist *conn_to, int64_t left)
 {
     bool ok = true;
-    ok &= curl_easy_setopt(h, CURLOPT_URL, url) == CURLE_OK;
+    ok &= C.easy_setopt(h, CURLOPT_URL, url) == CURLE_OK;
 #if LIBCURL_VERSION_NUM >= 0x075500
-    ok &= curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https") == CURLE_OK;
-    ok &= curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "https") == CURLE_OK;
+    ok &= C.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https") == CURLE_OK;
+    ok &= C.easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "https") == CURLE_OK;
 #else
-    ok &= curl_easy_setopt(h, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTPS) == CURLE_OK;
-    ok &= curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS, (long)CURLPROTO_HTTPS) == CURLE_OK;
+    ok &= C.easy_setopt(h, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTPS) == CURLE_OK;
+    ok &= C.easy_setopt(h, CURLOPT_REDIR_PROTOCOLS, (long)CURLPROTO_HTTPS) == CURLE_OK;
 #endif
     /* RFC 8461 §3.3: "HTTP 3xx redirects MUST NOT be followed". */
-    ok &= curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK;
-    ok &= curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK;
-    ok &= curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK;
+    ok &= C.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK;
+    ok &= C.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK;
+    ok &= C.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK;
     if (o->ca_file) {
         /* instead of the system store, as tlsconn's --ca-file: a test CA must
          * not pass because some system CA also would */
-        ok &= curl_easy_setopt(h, CURLOPT_CAINFO, o->ca_file) == CURLE_OK;
-        ok &= curl_easy_setopt(h, CURLOPT_CAPATH, NULL) == CURLE_OK;
+        ok &= C.easy_setopt(h, CURLOPT_CAINFO, o->ca_file) == CURLE_OK;
+        ok &= C.easy_setopt(h, CURLOPT_CAPATH, NULL) == CURLE_OK;
     }
     /* A sender's MTA connects directly; a proxy from the environment would
      * test the proxy's view, not the domain's. */
-    ok &= curl_easy_setopt(h, CURLOPT_PROXY, "") == CURLE_OK;
-    ok &= curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
-    ok &= curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)left) == CURLE_OK;
-    ok &= curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)left) == CURLE_OK;
-    ok &= curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)s->max) == CURLE_OK;
-    ok &= curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, sink_write) == CURLE_OK;
-    ok &= curl_easy_setopt(h, CURLOPT_WRITEDATA, s) == CURLE_OK;
-    ok &= curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf) == CURLE_OK;
-    ok &= curl_easy_setopt(h, CURLOPT_USERAGENT, "smtpscope/" SMTPSCOPE_VERSION) == CURLE_OK;
+    ok &= C.easy_setopt(h, CURLOPT_PROXY, "") == CURLE_OK;
+    ok &= C.easy_setopt(h, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
+    ok &= C.easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)left) == CURLE_OK;
+    ok &= C.easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)left) == CURLE_OK;
+    ok &= C.easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)s->max) == CURLE_OK;
+    ok &= C.easy_setopt(h, CURLOPT_WRITEFUNCTION, sink_write) == CURLE_OK;
+    ok &= C.easy_setopt(h, CURLOPT_WRITEDATA, s) == CURLE_OK;
+    ok &= C.easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf) == CURLE_OK;
+    ok &= C.easy_setopt(h, CURLOPT_USERAGENT, "smtpscope/" SMTPSCOPE_VERSION) == CURLE_OK;
     if (pins)
-        ok &= curl_easy_setopt(h, CURLOPT_RESOLVE, pins) == CURLE_OK;
+        ok &= C.easy_setopt(h, CURLOPT_RESOLVE, pins) == CURLE_OK;
     if (conn_to)
-        ok &= curl_easy_setopt(h, CURLOPT_CONNECT_TO, conn_to) == CURLE_OK;
+        ok &= C.easy_setopt(h, CURLOPT_CONNECT_TO, conn_to) == CURLE_OK;
     return ok;
 }
 
@@ -268,7 +310,8 @@ int https_get(const char *url, const https_opts *o, https_response *out, err *e)
             return err_set(e, ERRC_LOCAL_INPUT, "not a numeric address for %s", host);
     pthread_once(&curl_once, curl_init_once);
     if (curl_init_rc != CURLE_OK)
-        return err_set(e, ERRC_INTERNAL, "libcurl could not be initialised");
+        return err_set(e, ERRC_INTERNAL, "libcurl (libcurl.so.4) could not be loaded or "
+                                          "initialised; install the libcurl4 package");
 
     int64_t t0 = clock_now_ms();
     int64_t left = clock_remaining_ms(o->deadline);
@@ -285,7 +328,7 @@ int https_get(const char *url, const https_opts *o, https_response *out, err *e)
     }
     if (o->n_addrs && !o->connect_to) {
         char *p = pin_entry(host, port, o->addrs, o->n_addrs);
-        struct curl_slist *l = p ? curl_slist_append(NULL, p) : NULL;
+        struct curl_slist *l = p ? C.slist_append(NULL, p) : NULL;
         free(p);
         if (!l)
             goto oom;
@@ -293,28 +336,28 @@ int https_get(const char *url, const https_opts *o, https_response *out, err *e)
     }
     if (o->connect_to) {
         char *p = xasprintf("%s:%d:%s", host, port, o->connect_to);
-        struct curl_slist *l = p ? curl_slist_append(NULL, p) : NULL;
+        struct curl_slist *l = p ? C.slist_append(NULL, p) : NULL;
         free(p);
         if (!l)
             goto oom;
         conn_to = l;
     }
-    if (!(h = curl_easy_init()))
+    if (!(h = C.easy_init()))
         goto oom;
     if (!configure(h, url, o, &s, errbuf, pins, conn_to, left)) {
         err_set(e, ERRC_INTERNAL, "libcurl refused an option");
         goto out;
     }
 
-    CURLcode cc = curl_easy_perform(h);
+    CURLcode cc = C.easy_perform(h);
     if (s.oom)
         goto oom;
     long status = 0;
     char *ct = NULL, *ip = NULL, *loc = NULL;
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct);
-    curl_easy_getinfo(h, CURLINFO_PRIMARY_IP, &ip);
-    curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &loc);
+    C.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+    C.easy_getinfo(h, CURLINFO_CONTENT_TYPE, &ct);
+    C.easy_getinfo(h, CURLINFO_PRIMARY_IP, &ip);
+    C.easy_getinfo(h, CURLINFO_REDIRECT_URL, &loc);
     out->status = status;
     if ((ct && !(out->content_type = escaped(ct))) || (ip && ip[0] && !(out->address = xstrdup(ip))))
         goto oom;
@@ -343,7 +386,7 @@ int https_get(const char *url, const https_opts *o, https_response *out, err *e)
                                       o->media_type)))
             goto oom;
     } else {
-        const char *why = errbuf[0] ? errbuf : curl_easy_strerror(cc);
+        const char *why = errbuf[0] ? errbuf : C.easy_strerror(cc);
         if (out->failure == HTTPSF_TOO_LARGE)
             out->detail = xasprintf("the body is larger than %zu bytes", s.max);
         else if (out->failure == HTTPSF_REDIRECT)
@@ -363,9 +406,9 @@ oom:
     err_set(e, ERRC_INTERNAL, "out of memory in an HTTPS request");
 out:
     if (h)
-        curl_easy_cleanup(h);
-    curl_slist_free_all(pins);
-    curl_slist_free_all(conn_to);
+        C.easy_cleanup(h);
+    C.slist_free_all(pins);
+    C.slist_free_all(conn_to);
     free(s.data);
     return rc;
 }
