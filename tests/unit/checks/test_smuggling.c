@@ -254,6 +254,32 @@ static void test_reject_and_close_is_safe(void **state)
     smuggling_outcome_free(&o);
 }
 
+/* Run the probe against a whole fakesmtp script with opt (host and port
+ * filled in here). False when fakesmtp cannot run (python3 missing): skip. */
+static bool run_script(const char *script, smuggling_opts opt, smuggling_outcome *o)
+{
+    fake f;
+    fake_start(&f, script);
+    if (f.port == 0) {
+        fake_stop(&f);
+        return false;
+    }
+    opt.host = "127.0.0.1";
+    opt.port = f.port;
+    assert_int_equal(smuggling_run(&opt, NULL, o), 0);
+    fake_stop(&f);
+    return true;
+}
+
+/* Every variant ended in an error whose evidence says `why`. */
+static void expect_all_errors(const smuggling_outcome *o, const char *why)
+{
+    for (size_t i = 0; i < o->n_variants; i++) {
+        assert_int_equal(o->variants[i].verdict, PROBE_ERROR);
+        assert_non_null(strstr(o->variants[i].evidence, why));
+    }
+}
+
 /* The recipient is refused: nothing can be judged. */
 static void test_rcpt_refused_inconclusive(void **state)
 {
@@ -264,22 +290,14 @@ static void test_rcpt_refused_inconclusive(void **state)
         "send \"250 mx.smtpscope.test\\r\\n\"\n"
         "default MAIL \"250 2.1.0 Ok\\r\\n\"\n"
         "default RCPT \"550 5.1.1 no such user\\r\\n\"\n";
-    fake f;
-    fake_start(&f, script);
-    if (f.port == 0) {
-        fake_stop(&f);
-        skip();
-    }
-    smuggling_opts opt = {.host = "127.0.0.1", .port = f.port, .tls = TLSM_NONE,
-                          .from = "a@smtpscope.test", .to = "nobody@smtpscope.test",
-                          .timeout_ms = 3000, .early_wait_ms = 200};
     smuggling_outcome o;
-    assert_int_equal(smuggling_run(&opt, NULL, &o), 0);
-    fake_stop(&f);
-    for (size_t i = 0; i < o.n_variants; i++) {
-        assert_int_equal(o.variants[i].verdict, PROBE_ERROR);
-        assert_non_null(strstr(o.variants[i].evidence, "RCPT TO refused: 550"));
-    }
+    if (!run_script(script,
+                    (smuggling_opts){.tls = TLSM_NONE, .from = "a@smtpscope.test",
+                                     .to = "nobody@smtpscope.test", .timeout_ms = 3000,
+                                     .early_wait_ms = 200},
+                    &o))
+        skip();
+    expect_all_errors(&o, "RCPT TO refused: 550");
     assert_true(finding_has(&o.findings, "smuggling.inconclusive"));
     assert_false(finding_has(&o.findings, "smuggling.safe"));
     smuggling_outcome_free(&o);
@@ -296,23 +314,15 @@ static void test_no_plaintext_auth(void **state)
         "default AUTH \"235 2.7.0 ok\\r\\n\"\n"
         "default MAIL \"250 2.1.0 Ok\\r\\n\"\n"
         "default RCPT \"250 2.1.5 Ok\\r\\n\"\n";
-    fake f;
-    fake_start(&f, script);
-    if (f.port == 0) {
-        fake_stop(&f);
-        skip();
-    }
-    smuggling_opts opt = {.host = "127.0.0.1", .port = f.port, .tls = TLSM_AUTO,
-                          .from = "a@smtpscope.test", .to = "b@smtpscope.test",
-                          .auth_user = "a@smtpscope.test", .auth_pass = "s3cret-never-sent",
-                          .timeout_ms = 3000, .early_wait_ms = 200};
     smuggling_outcome o;
-    assert_int_equal(smuggling_run(&opt, NULL, &o), 0);
-    fake_stop(&f);
-    for (size_t i = 0; i < o.n_variants; i++) {
-        assert_int_equal(o.variants[i].verdict, PROBE_ERROR);
-        assert_non_null(strstr(o.variants[i].evidence, "without TLS"));
-    }
+    if (!run_script(script,
+                    (smuggling_opts){.tls = TLSM_AUTO, .from = "a@smtpscope.test",
+                                     .to = "b@smtpscope.test", .auth_user = "a@smtpscope.test",
+                                     .auth_pass = "s3cret-never-sent", .timeout_ms = 3000,
+                                     .early_wait_ms = 200},
+                    &o))
+        skip();
+    expect_all_errors(&o, "without TLS");
     for (size_t i = 0; o.transcript && i < o.transcript->n; i++)
         if (o.transcript->ev[i].dir == TR_SEND)
             assert_null(strstr(o.transcript->ev[i].line, "AUTH"));
